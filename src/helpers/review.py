@@ -1,0 +1,64 @@
+"""Load an extracted review (the CSV tables of ``data/extracted``) into one object.
+
+Validation lives in :mod:`helpers.validation`; this module only reads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+
+TABLES = ("references", "studies", "mentions", "values", "prognostic", "claims", "non_statistics")
+
+
+def read_table(path: Path | str) -> pd.DataFrame:
+    """Read one extracted CSV with every cell as a string ('' for blank).
+
+    Examples
+    --------
+    >>> df = read_table(paths.EXTRACTED / "values.csv")  # doctest: +SKIP
+    """
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@dataclass
+class Review:
+    """All extracted tables of one review plus its source text."""
+
+    data_dir: Path
+    source: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def load_review(data_dir: Path | str = paths.DATA, validate: bool = True) -> Review:
+    """Load (and by default validate) the review extracted under ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir : path
+        Directory with ``raw/<source>.txt`` and ``extracted/*.csv``.
+    validate : bool
+        Run :func:`helpers.validation.validate_review` (raises on bad input).
+    """
+    data_dir = Path(data_dir)
+    source = paths.source_file(data_dir).read_bytes().decode("utf-8")
+    tables = {}
+    for name in TABLES:
+        p = data_dir / "extracted" / f"{name}.csv"
+        if p.exists():
+            tables[name] = read_table(p)
+    review = Review(data_dir=data_dir, source=source, tables=tables)
+    if validate:
+        from .validation import validate_review  # local import: optional until written
+
+        validate_review(review)
+    return review
