@@ -1,0 +1,97 @@
+# Reproducible audit of Liu & Zhang (2023). `make help` lists the targets.
+#
+# Variables (override on the command line):
+#   DATA_DIR    data directory to audit (raw/ + extracted/)           [data]
+#   OUT_DIR     where executed notebooks, tables, figures go          [outputs]
+#   NB_PARAMS   extra papermill parameters for every notebook, e.g.
+#               NB_PARAMS="-p alpha 0.01 -p exponential_band_pp 15"
+#   PYTHON      interpreter used to create the virtual environment    [python3]
+#   VENV        the virtual environment                               [.venv]
+
+PYTHON    ?= python3
+VENV      ?= .venv
+DATA_DIR  ?= data
+OUT_DIR   ?= outputs
+NB_PARAMS ?=
+UV_VERSION := 0.9.30
+
+PY        := $(VENV)/bin/python
+ENV_STAMP := $(VENV)/.installed-stamp
+KERNEL    := oligomet-audit
+
+HELPERS   := $(wildcard src/helpers/*.py src/helpers/*/*.py)
+RAW       := $(wildcard $(DATA_DIR)/raw/*.txt)
+EXTRACTED := $(wildcard $(DATA_DIR)/extracted/*.csv $(DATA_DIR)/extracted/*.json)
+EXTERNAL  := $(wildcard data/external/*.csv)
+X         := $(DATA_DIR)/extracted
+NBOUT     := $(OUT_DIR)/notebooks
+
+NOTEBOOKS := 00_data_and_audit 01_background 02_retrospective_series \
+             03_randomised_trials 04_prognostic_factors 05_toxicities 06_report
+EXECUTED  := $(NOTEBOOKS:%=$(NBOUT)/%.ipynb)
+AUDIT_CSV := $(OUT_DIR)/inconsistencies.csv $(OUT_DIR)/recomputed.csv $(OUT_DIR)/extraction_coverage.csv
+
+RUN = $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_DIR) $(NB_PARAMS)
+
+.DEFAULT_GOAL := help
+.PHONY: all env test test-fast lab help clean distclean synthetic
+
+all: $(EXECUTED) ## Build the environment, execute every notebook, write every output
+	@echo "outputs are up to date in $(OUT_DIR)/"
+
+env: $(ENV_STAMP) ## Create the virtual environment (.venv) from the pinned lock file
+
+$(ENV_STAMP): requirements-lock.txt pyproject.toml
+	@echo "creating $(VENV) from requirements-lock.txt (uv $(UV_VERSION), pip as fallback)"
+	$(PYTHON) -m venv $(VENV)
+	( $(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION) \
+	  && $(VENV)/bin/uv pip install -q --python $(PY) -r requirements-lock.txt \
+	  && $(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e . ) \
+	|| ( $(PY) -m pip install -q --disable-pip-version-check -r requirements-lock.txt \
+	  && $(PY) -m pip install -q --disable-pip-version-check --no-deps -e . )
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (oligomet audit)" >/dev/null
+	@touch $@
+
+# ---- notebooks: each executed copy is a file target -------------------------------
+$(NBOUT)/%.ipynb: notebooks/%.ipynb $(HELPERS) | $(ENV_STAMP)
+	$(RUN)
+
+$(NBOUT)/00_data_and_audit.ipynb: $(RAW) $(EXTRACTED) $(EXTERNAL)
+
+# The audit tables are written by notebook 00 only when their bytes change, so the
+# section notebooks re-execute only when the flags they show really changed.
+$(AUDIT_CSV): $(NBOUT)/00_data_and_audit.ipynb
+	@test -f $@ || { rm -f $<; echo "$@ is missing: run make again" >&2; exit 1; }
+
+$(NBOUT)/01_background.ipynb: $(X)/values.csv $(X)/studies.csv $(X)/references.csv $(AUDIT_CSV)
+$(NBOUT)/02_retrospective_series.ipynb: $(X)/values.csv $(X)/studies.csv $(X)/claims.csv $(AUDIT_CSV)
+$(NBOUT)/03_randomised_trials.ipynb: $(X)/values.csv $(X)/studies.csv $(AUDIT_CSV)
+$(NBOUT)/04_prognostic_factors.ipynb: $(X)/values.csv $(X)/studies.csv $(X)/prognostic.csv $(AUDIT_CSV)
+$(NBOUT)/05_toxicities.ipynb: $(X)/values.csv $(X)/studies.csv $(X)/claims.csv $(AUDIT_CSV)
+$(NBOUT)/06_report.ipynb: $(filter-out $(NBOUT)/06_report.ipynb,$(EXECUTED)) $(AUDIT_CSV) $(EXTERNAL)
+
+# ---- the synthetic review with planted defects, through the same notebooks --------
+synthetic: | $(ENV_STAMP) ## Run every notebook on the synthetic review (tests/synthetic_review -> build/synthetic)
+	$(MAKE) all DATA_DIR=tests/synthetic_review OUT_DIR=build/synthetic
+
+# ---- tests and exploration --------------------------------------------------------
+test: $(ENV_STAMP) ## Run the whole test suite (also rebuilds outputs in a scratch copy and compares bytes)
+	$(PY) -m pytest
+
+test-fast: $(ENV_STAMP) ## Run the tests that do not execute notebooks
+	$(PY) -m pytest -m "not slow"
+
+lab: $(ENV_STAMP) ## Start JupyterLab on 127.0.0.1 with the project's kernel (token authentication on)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=$(CURDIR) \
+	  --MappingKernelManager.default_kernel_name=$(KERNEL)
+
+help: ## Show this help
+	@echo "Audit of Liu & Zhang (2023). Usage: make <target> [DATA_DIR=..] [OUT_DIR=..] [NB_PARAMS=..]"
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+
+clean: ## Remove caches and scratch builds (keeps the committed outputs and .venv)
+	rm -rf build .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean ## Also remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,68 @@
+"""Deterministic figure output: the same figure gives the same PNG and SVG bytes.
+
+Matplotlib embeds a creation date and random ids in SVG/PDF unless told otherwise;
+:func:`setup` fixes ``svg.hashsalt`` and :func:`save` passes fixed metadata.
+Figure labels must be ASCII-renderable (no CJK font is assumed): romanise names.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .outputs import write_bytes_if_changed  # noqa: E402
+
+RC = {
+    "svg.hashsalt": "oligomet-review-audit",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+#: fixed metadata: no dates, no software version drift between identical runs
+PNG_METADATA = {"Software": None}
+SVG_METADATA = {"Date": None, "Creator": None}
+
+
+def setup() -> None:
+    """Apply the compendium's deterministic matplotlib settings."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    matplotlib.rcParams.update(RC)
+
+
+def save(fig: plt.Figure, stem: Path | str, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
+    """Save ``fig`` as ``stem.png`` and ``stem.svg`` atomically and deterministically.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    stem : path without suffix, e.g. ``outputs/figures/table3_arms_text_vs_table``
+
+    Returns
+    -------
+    list of written paths
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()  # doctest: +SKIP
+    >>> save(fig, "outputs/figures/demo")  # doctest: +SKIP
+    """
+    stem = Path(stem)
+    written = []
+    for fmt in formats:
+        buf = io.BytesIO()
+        meta = PNG_METADATA if fmt == "png" else SVG_METADATA
+        fig.savefig(buf, format=fmt, metadata=meta, bbox_inches="tight")
+        target = stem.with_suffix(f".{fmt}")
+        write_bytes_if_changed(target, buf.getvalue())
+        written.append(target)
+    return written

@@ -1,0 +1,48 @@
+"""Deterministic, atomic writing of output tables and text.
+
+Files are only replaced when their bytes change, so that ``make`` sees an unchanged
+output as unchanged and does not re-execute the notebooks that read it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .pipeline import write_atomic
+
+
+def write_bytes_if_changed(path: Path | str, data: bytes) -> bool:
+    """Atomically write ``data`` unless ``path`` already holds exactly these bytes.
+
+    Returns True when the file was (re)written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> write_bytes_if_changed(p, b"a"), write_bytes_if_changed(p, b"a")
+    (True, False)
+    """
+    path = Path(path)
+    if path.exists() and path.read_bytes() == data:
+        return False
+    write_atomic(path, data)
+    return True
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """Serialise a table the one way the compendium does: UTF-8, LF, no index."""
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_csv(df: pd.DataFrame, path: Path | str) -> Path:
+    """Write ``df`` as CSV atomically (only when its bytes change) and return the path."""
+    write_bytes_if_changed(path, csv_bytes(df))
+    return Path(path)
+
+
+def write_text(text: str, path: Path | str) -> Path:
+    """Write UTF-8 text atomically (only when its bytes change) and return the path."""
+    write_bytes_if_changed(path, text.encode("utf-8"))
+    return Path(path)
