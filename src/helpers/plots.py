@@ -1,0 +1,253 @@
+"""Figures of the compendium. Every function takes DataFrames and returns a Figure.
+
+Labels are ASCII only (romanised study labels, English snake_case categories), so that no
+CJK font is needed. Flagged values are drawn in red and marked.
+"""
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+FLAG_COLOUR = "#c0392b"
+OK_COLOUR = "#2c7fb8"
+GREY = "#7f7f7f"
+
+
+def _num(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _ids(flags: pd.DataFrame) -> set[str]:
+    """All value_ids named as evidence by any flag."""
+    if flags is None or flags.empty:
+        return set()
+    return {v for ids in flags["value_ids"] for v in str(ids).split(";") if v}
+
+
+def _ascii(text: str) -> str:
+    return str(text).encode("ascii", "replace").decode("ascii")
+
+
+def partition_bars(values: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+    """Stacked bars of each percentage partition with its sum against 100%.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Extracted values with ``partition_id``, ``quantity == 'percent'``, ``value`` and
+        ``subgroup``/``arm`` labels.
+    flags : DataFrame, optional
+        Inconsistencies; partitions whose members are evidence of a flag are outlined red.
+    """
+    pct = values[(values["quantity"] == "percent") & (values["partition_id"] != "")].copy()
+    pct["x"] = _num(pct["value"])
+    pct["name"] = pct["subgroup"].where(pct["subgroup"] != "", pct["arm"])
+    groups = list(dict.fromkeys(pct["partition_id"]))
+    flagged = _ids(flags)
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.9 * max(len(groups), 1)))
+    palette = plt.get_cmap("tab20").colors
+    for row, pid in enumerate(groups):
+        part = pct[pct["partition_id"] == pid]
+        left = 0.0
+        for k, (_, r) in enumerate(part.iterrows()):
+            ax.barh(row, r["x"], left=left, color=palette[k % len(palette)], edgecolor="white")
+            ax.text(left + r["x"] / 2, row, f"{_ascii(r['name'])}\n{r['value']}%", ha="center", va="center", fontsize=7)
+            left += r["x"]
+        bad = bool(flagged.intersection(part["value_id"]))
+        ax.text(left + 1, row, f"sum {left:g}%", va="center", fontsize=8, color=FLAG_COLOUR if bad else "black",
+                fontweight="bold" if bad else "normal")
+    ax.axvline(100, color="black", linestyle="--", linewidth=1)
+    ax.set_yticks(range(len(groups)), [_ascii(g) for g in groups])
+    ax.set_xlim(0, 115)
+    ax.set_xlabel("percent (dashed line: 100%)")
+    ax.set_title("Distributions printed by the review and what they add up to")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def forest_plot(hr: pd.DataFrame, flags: pd.DataFrame | None = None, title: str = "Hazard ratios") -> plt.Figure:
+    """Forest plot of hazard ratios on a log scale, flagged ones in red.
+
+    Parameters
+    ----------
+    hr : DataFrame
+        Rows with ``label`` (ASCII y-axis text), ``value`` (HR as printed), ``value_id`` and
+        optionally ``harmonised`` (HR re-oriented so that < 1 means the review's 'better' group).
+    """
+    d = hr.copy()
+    d["x"] = _num(d["harmonised"] if "harmonised" in d else d["value"])
+    d = d[d["x"] > 0].reset_index(drop=True)
+    flagged = _ids(flags)
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.28 * max(len(d), 1)))
+    colours = [FLAG_COLOUR if v in flagged else OK_COLOUR for v in d["value_id"]]
+    ax.scatter(d["x"], range(len(d)), c=colours, marker="s", s=22, zorder=3)
+    for i, r in d.iterrows():
+        mark = " (!)" if r["value_id"] in flagged else ""
+        ax.text(r["x"] * 1.08, i, f"{r['value']}{mark}", va="center", fontsize=7)
+    ax.axvline(1, color="black", linewidth=1)
+    ax.set_xscale("log")
+    lo, hi = (d["x"].min(), d["x"].max()) if len(d) else (0.5, 2)
+    ax.set_xlim(min(lo, 0.5) / 1.5, max(hi, 2) * 2.5)
+    ax.set_yticks(range(len(d)), [_ascii(s) for s in d["label"]], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("hazard ratio (log scale; red = flagged)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def arms_text_vs_table(pairs: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+    """Per comparison, the experimental and control values as printed in two places.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        Columns ``label`` (comparison, ASCII), ``location``, ``arm`` (experimental/control),
+        ``value``, ``value_id``. One panel row per label, one marker per location and arm.
+    """
+    d = pairs.copy()
+    d["x"] = _num(d["value"])
+    labels = list(dict.fromkeys(d["label"]))
+    locations = list(dict.fromkeys(d["location"]))
+    flagged = _ids(flags)
+    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.45 * max(len(labels), 1)))
+    offsets = np.linspace(-0.2, 0.2, max(len(locations), 1))
+    markers = {"experimental": "o", "control": "s"}
+    for li, loc in enumerate(locations):
+        sub = d[d["location"] == loc]
+        for _, r in sub.iterrows():
+            y = labels.index(r["label"]) + offsets[li]
+            colour = FLAG_COLOUR if r["value_id"] in flagged else ("#1b9e77" if r["arm"] == "experimental" else "#7570b3")
+            ax.scatter(r["x"], y, marker=markers.get(r["arm"], "^"), color=colour, s=30, zorder=3)
+        ax.text(1.01, 1 - (li + 0.5) / (len(locations) + 1), f"offset {offsets[li]:+.1f}: {_ascii(loc)}",
+                transform=ax.transAxes, fontsize=7)
+    for lab in labels:
+        sub = d[d["label"] == lab]
+        for loc in locations:
+            s = sub[sub["location"] == loc]
+            if len(s) == 2:
+                y = labels.index(lab) + offsets[locations.index(loc)]
+                ax.plot(s["x"], [y, y], color=GREY, linewidth=0.8, zorder=1)
+    ax.set_yticks(range(len(labels)), [_ascii(s) for s in labels], fontsize=7)
+    ax.invert_yaxis()
+    ax.scatter([], [], marker="o", color="#1b9e77", label="experimental")
+    ax.scatter([], [], marker="s", color="#7570b3", label="control")
+    ax.scatter([], [], marker="o", color=FLAG_COLOUR, label="flagged")
+    ax.legend(loc="lower right", fontsize=7)
+    ax.set_xlabel("value as printed")
+    ax.set_title("Experimental vs control as printed in text and table")
+    fig.tight_layout()
+    return fig
+
+
+def landmarks_vs_exponential(rows: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+    """Reported landmark rates against the exponential curve through the reported median.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Columns ``label`` (study/arm/endpoint, ASCII), ``median_months``, ``t_months``, ``rate``
+        (percent) and ``value_id`` of the rate.
+    """
+    d = rows.copy()
+    groups = list(dict.fromkeys(d["label"]))
+    n = max(len(groups), 1)
+    cols = min(4, n)
+    nrows = math.ceil(n / cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(3.1 * cols, 2.6 * nrows), squeeze=False, sharey=True)
+    flagged = _ids(flags)
+    for ax, lab in zip(axes.flat, groups):
+        g = d[d["label"] == lab]
+        med = float(g["median_months"].iloc[0])
+        tmax = max(float(g["t_months"].max()), med) * 1.3
+        t = np.linspace(0, tmax, 100)
+        ax.plot(t, 100 * 0.5 ** (t / med), color=GREY, linewidth=1)
+        ax.axhline(50, color="black", linewidth=0.6, linestyle=":")
+        ax.axvline(med, color="black", linewidth=0.6, linestyle=":")
+        colours = [FLAG_COLOUR if v in flagged else OK_COLOUR for v in g["value_id"]]
+        ax.scatter(g["t_months"].astype(float), g["rate"].astype(float), c=colours, zorder=3, s=18)
+        ax.set_title(_ascii(lab), fontsize=7)
+        ax.set_ylim(0, 105)
+        ax.set_xlabel("months", fontsize=7)
+    for ax in list(axes.flat)[len(groups):]:
+        ax.axis("off")
+    axes[0][0].set_ylabel("survival (%)")
+    fig.suptitle("Landmark rates vs the exponential curve through the median (dotted: median, 50%)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def study_overview(studies: pd.DataFrame) -> plt.Figure:
+    """Bar chart of study sizes by design, one bar per study (``label``, ``n``, ``design``, ``location``)."""
+    d = studies.copy()
+    d["n_num"] = _num(d["n"])
+    d = d.sort_values(["location", "n_num"], ascending=[True, False]).reset_index(drop=True)
+    designs = list(dict.fromkeys(d["design"]))
+    palette = dict(zip(designs, plt.get_cmap("Set2").colors))
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.3 * max(len(d), 1)))
+    ax.barh(range(len(d)), d["n_num"].fillna(0), color=[palette[x] for x in d["design"]])
+    for i, r in d.iterrows():
+        txt = r["n"] if r["n"] else "N not printed"
+        ax.text((r["n_num"] if r["n_num"] == r["n_num"] else 0) + 2, i, f"{txt}  {_ascii(r.get('endpoints', ''))}", va="center", fontsize=7)
+    ax.set_yticks(range(len(d)), [_ascii(f"{r['label']} ({r['location']})") for _, r in d.iterrows()], fontsize=7)
+    ax.invert_yaxis()
+    for k, v in palette.items():
+        ax.barh([], [], color=v, label=k)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_xlabel("patients (N as printed)")
+    ax.set_title("Studies of tables 1-3: size, design, endpoints reported")
+    fig.tight_layout()
+    return fig
+
+
+def ranges_with_members(claims: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+    """The ranges the text claims (bars) with the individual values they summarise (dots).
+
+    Parameters
+    ----------
+    claims : DataFrame
+        One row per (claim, member): ``label`` (ASCII), ``low``, ``high``, ``member`` (may be NaN),
+        ``claim_id``, ``member_id``.
+    """
+    d = claims.copy()
+    labels = list(dict.fromkeys(d["label"]))
+    flagged = _ids(flags)
+    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.45 * max(len(labels), 1)))
+    for i, lab in enumerate(labels):
+        g = d[d["label"] == lab]
+        lo, hi = float(g["low"].iloc[0]), float(g["high"].iloc[0])
+        ax.plot([lo, hi], [i, i], color=GREY, linewidth=6, alpha=0.5, solid_capstyle="butt")
+        m = g.dropna(subset=["member"])
+        colours = [FLAG_COLOUR if (float(x) < lo or float(x) > hi) else OK_COLOUR for x in m["member"]]
+        ax.scatter(m["member"].astype(float), [i] * len(m), c=colours, zorder=3, s=18)
+        if m.empty:
+            ax.text(hi + 1, i, "no individual figures printed", fontsize=7, va="center")
+    ax.set_yticks(range(len(labels)), [_ascii(s) for s in labels], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("percent (bar: range claimed in the text; dots: the figures it summarises, red = outside)")
+    ax.set_title("Ranges claimed vs the figures behind them")
+    fig.tight_layout()
+    return fig
+
+
+def checks_heatmap(flags: pd.DataFrame) -> plt.Figure:
+    """Heatmap of flags: checks (rows) x studies (columns), cell = number of flags."""
+    import seaborn as sns
+
+    d = flags.copy()
+    d["study_label"] = d["study"].map(_ascii).replace("", "(no study)")
+    table = pd.crosstab(d["check"], d["study_label"])
+    fig, ax = plt.subplots(figsize=(2 + 0.45 * max(table.shape[1], 1), 1 + 0.35 * max(table.shape[0], 1)))
+    if table.empty:
+        ax.text(0.5, 0.5, "no flags", ha="center")
+    else:
+        sns.heatmap(table, annot=True, fmt="d", cmap="Reds", cbar=False, linewidths=0.5, ax=ax)
+    ax.set_xlabel("study")
+    ax.set_ylabel("check")
+    ax.set_title("Flags by check and study")
+    fig.tight_layout()
+    return fig
