@@ -17,11 +17,16 @@ TABLES = ("references", "studies", "mentions", "values", "prognostic", "claims",
 def read_table(path: Path | str) -> pd.DataFrame:
     """Read one extracted CSV with every cell as a string ('' for blank).
 
+    Uses :func:`helpers.validation.read_csv_checked`, so an unreadable file (missing,
+    empty, BOM, not UTF-8, ragged rows, bad header) raises :class:`helpers.errors.DataError`.
+
     Examples
     --------
     >>> df = read_table(paths.EXTRACTED / "values.csv")  # doctest: +SKIP
     """
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    from .validation import read_csv_checked  # local import: validation imports this module lazily too
+
+    return read_csv_checked(path, label=Path(path).name)
 
 
 @dataclass

@@ -1,0 +1,558 @@
+"""Validate an extracted review against the schema of ``data/extracted/README.md``.
+
+Validation rejects only what cannot be a faithful extraction: a quote that is not
+in the source at its offset, a value that is not printed at its value offset, an
+unknown vocabulary word, a dangling reference, a duplicate id, an unreadable file.
+What the review printed, however implausible (a count above its denominator, a
+percentage above 100, ``p = 0.000``), is faithful data and passes.
+
+Public API
+----------
+read_csv_checked(path)            careful CSV reader (raises DataError)
+validate_review(review)           validate a loaded :class:`helpers.review.Review`
+validate_data_dir(data_dir)       read every table (collecting all reading problems), then validate
+merge_parts(parts_dir, out_dir)   concatenate ``parts/*/<table>.csv`` into ``<table>.csv``
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from .errors import DataError, Problem
+
+# --------------------------------------------------------------------------- schema
+
+#: columns of every table, in README order
+COLUMNS: dict[str, list[str]] = {
+    "references": ["ref", "first_author", "year", "title", "journal", "doi", "kind", "offset", "quote"],
+    "studies": ["study_id", "refs", "author_printed", "author_romanised", "location", "design",
+                "arm_order", "n_id", "offset", "quote", "reading"],
+    "mentions": ["mention_id", "location", "section", "author_printed", "refs", "offset", "quote"],
+    "values": ["value_id", "section", "location", "refs", "study_id", "quantity", "endpoint", "term",
+               "arm", "subgroup", "timepoint", "unit", "comparator", "value", "value_offset", "bound",
+               "count_id", "denominator_id", "partition_id", "total_id", "offset", "quote", "reading"],
+    "prognostic": ["factor_id", "study_id", "refs", "location", "section", "endpoint", "factor",
+                   "factor_key", "hr_id", "p_id", "wording", "offset", "quote", "reading"],
+    "claims": ["claim_id", "claim_type", "section", "location", "refs", "quantity", "endpoint",
+               "subgroup", "low_id", "high_id", "member_ids", "factor_key", "wording", "offset",
+               "quote", "reading"],
+    "non_statistics": ["pattern", "offset", "token", "reason", "note"],
+}
+TABLES = tuple(COLUMNS)
+
+#: the unique id column of each table (None: no id)
+ID_COLUMN: dict[str, str | None] = {
+    "references": "ref", "studies": "study_id", "mentions": "mention_id", "values": "value_id",
+    "prognostic": "factor_id", "claims": "claim_id", "non_statistics": None,
+}
+
+VOCABULARY: dict[str, frozenset[str]] = {
+    "kind": frozenset({"primary_study", "trial_report", "meta_analysis", "pooled_analysis", "review",
+                       "guideline", "statistics_report"}),
+    "design": frozenset({"retrospective", "rct", "single_arm_trial", "pooled_analysis", "meta_analysis",
+                         "epidemiology"}),
+    "quantity": frozenset({"n", "count", "percent", "rate", "median", "mean", "sd", "se", "hr", "or",
+                           "p_value"}),
+    "endpoint": frozenset({
+        "os", "pfs", "pfs_local", "rfs", "ttlp", "ttnl", "post_progression_survival", "local_progression",
+        "distant_progression", "local_and_distant_progression", "progression", "local_control", "orr",
+        "dcr", "abscopal_rr", "abscopal_dcr", "cr", "pr", "sd", "pd", "crossover", "late_lct",
+        "complete_ablation", "partial_ablation", "death", "adverse_event", "prognostic", "share",
+        "new_lesion", "new_lesion_only", "new_lesion_and_local_progression"}),
+    "unit": frozenset({"", "months", "weeks", "days", "percent", "patients", "lesions", "sessions",
+                       "events", "cm", "gy"}),
+    "comparator": frozenset({"", "=", "<", ">", "≤", "≥"}),
+    "bound": frozenset({"", "point", "low", "high", "plus_minus"}),
+    "wording": frozenset({"", "favourable", "unfavourable", "associated", "no_association"}),
+    "claim_type": frozenset({"range", "no_difference", "direction"}),
+    "reason": frozenset({
+        "citation_number", "year", "date", "section_number", "table_number", "affiliation_marker",
+        "licence_version", "dose_schedule", "treatment_schedule", "eligibility_threshold", "definition",
+        "grade", "stage_or_name", "biomarker_name", "cut_off", "temperature", "trial_phase",
+        "randomisation_ratio", "count_of_items", "case_detail"}),
+}
+
+INT = r"\d+"
+ID = r"[a-z0-9_]+"
+SNAKE = r"[a-z0-9]+(?:_[a-z0-9]+)*"
+REFS = r"\d+(?:;\d+)*"
+VALUE = r"\d+(?:\.\d+)?|NR"
+SECTION = r"\d+(?:\.\d+)*"
+LOCATION = r"(?:text|table|figure) \d+(?:\.\d+)*"
+TIMEPOINT = r"\d+[dwmy]"
+YEAR = r"\d{4}[a-z]?"
+DOI = r"10\.\d{4,9}/\S+"
+TOKEN = r"\d+(?:\.\d+)?"
+
+# ------------------------------------------------------------------ careful reading
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_csv_checked(path: Path | str, label: str | None = None) -> pd.DataFrame:
+    """Read a schema CSV with every cell as a string ('' for blank), or raise DataError.
+
+    Catches, each with a clear message naming the file (and the line/row): missing
+    file, empty file, UTF-8 byte-order mark, bytes that are not UTF-8, header names
+    that are blank, duplicated or have surrounding whitespace, rows with too many or
+    too few fields, and any other tokenizer error of pandas.
+
+    Parameters
+    ----------
+    path : path of the CSV file
+    label : name used for the file in messages (default: the path as given)
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("a,b\\n1,\\n", encoding="utf-8")
+    >>> read_csv_checked(p).to_dict("records")
+    [{'a': '1', 'b': ''}]
+    """
+    path = Path(path)
+    name = label or str(path)
+
+    def fail(problem: str, row: int | None = None, column: str | None = None):
+        raise DataError([Problem(name, row, column, problem)])
+
+    if not path.is_file():
+        fail("missing file")
+    raw = path.read_bytes()
+    if raw.startswith(_BOM):
+        fail("starts with a UTF-8 byte-order mark (BOM); save as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        fail(f"not UTF-8: byte 0x{raw[e.start]:02x} at byte {e.start} (line {line}) cannot be decoded")
+    if not text.strip():
+        fail("empty file (no header row)")
+
+    # structural pass with the csv module: header names and field counts
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+        for i, col in enumerate(header, start=1):
+            if col.strip() == "":
+                problems.append(Problem(name, 1, None, f"header field {i} is blank"))
+            elif col != col.strip():
+                problems.append(Problem(name, 1, col, "whitespace around the header name"))
+        seen: set[str] = set()
+        for col in header:
+            if col in seen:
+                problems.append(Problem(name, 1, col, "duplicate header name"))
+            seen.add(col)
+        row = 1
+        for record in reader:
+            if not record:  # blank line: pandas skips it too
+                continue
+            row += 1
+            if len(record) != len(header):
+                what = "too many" if len(record) > len(header) else "too few"
+                problems.append(Problem(
+                    name, row, None,
+                    f"{what} fields: {len(record)} fields, header has {len(header)} (file line {reader.line_num})"))
+    except csv.Error as e:
+        problems.append(Problem(name, None, None, f"CSV syntax error near file line {reader.line_num}: {e}"))
+    if problems:
+        raise DataError(problems)
+
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except pd.errors.ParserError as e:
+        m = re.search(r"line (\d+)", str(e))
+        where = f" at file line {m.group(1)}" if m else ""
+        fail(f"CSV tokenizer error{where}: {str(e).strip()}")
+    except pd.errors.EmptyDataError:
+        fail("empty file (no header row)")
+    return df
+
+
+# ------------------------------------------------------------------ checks (pandera)
+
+def _cells(check: Callable[[str], bool], error: str, blank_ok: bool = False) -> pa.Check:
+    """Element-wise check on a string cell; blank passes when ``blank_ok``."""
+    return pa.Check(lambda v: (blank_ok and v == "") or bool(check(v)), element_wise=True, error=error)
+
+
+def _matches(regex: str, what: str, blank_ok: bool = False) -> pa.Check:
+    rx = re.compile(rf"(?:{regex})\Z")
+    suffix = " or blank" if blank_ok else ""
+    return _cells(lambda v: rx.match(v) is not None, f"{what}{suffix}", blank_ok)
+
+
+def _vocab(field: str, blank_ok: bool = False) -> pa.Check:
+    words = VOCABULARY[field] | ({""} if blank_ok else set())
+    listed = sorted(w for w in words if w)
+    shown = f" ({', '.join(listed)}{' or blank' if '' in words else ''})" if len(listed) <= 10 else ""
+    return _cells(lambda v: v in words, f"not in the {field} vocabulary{shown}")
+
+
+def _in_set(known: set[str] | None, what: str, sep: str | None = None) -> pa.Check:
+    """Each (``sep``-separated) item of a non-blank cell must be in ``known``."""
+
+    def ok(v: str) -> bool:
+        if v == "" or known is None:
+            return True
+        items = v.split(sep) if sep else [v]
+        return all(item in known for item in items)
+
+    return _cells(ok, f"refers to {what} that does not exist")
+
+
+def _row_check(df: pd.DataFrame, needs: tuple[str, ...], fn: Callable[..., bool], error: str) -> pa.Check:
+    """A check on one column that also reads other columns of the same row."""
+
+    def run(series: pd.Series) -> pd.Series:
+        if any(c not in df.columns for c in needs):
+            return pd.Series(True, index=series.index)
+        sub = df.loc[series.index, list(needs)]
+        return pd.Series([bool(fn(*vals)) for vals in sub.itertuples(index=False, name=None)],
+                         index=series.index)
+
+    return pa.Check(run, error=error)
+
+
+def _verbatim(source: str) -> Callable[[str, str], bool]:
+    def ok(offset: str, text: str) -> bool:
+        if not offset.isdigit() or text == "":
+            return True  # reported by the format checks
+        o = int(offset)
+        return source[o:o + len(text)] == text
+    return ok
+
+
+def _whole_number(source: str) -> Callable[[str, str], bool]:
+    """The printed number at ``offset`` is not part of a longer number."""
+
+    def ok(offset: str, text: str) -> bool:
+        if not offset.isdigit() or not re.fullmatch(TOKEN, text):
+            return True
+        o, e = int(offset), int(offset) + len(text)
+        if source[o:e] != text:
+            return True  # reported by the verbatim check
+        before = source[max(0, o - 2):o]
+        after = source[e:e + 2]
+        digit_before = before[-1:].isdigit() or (before[-1:] == "." and before[:1].isdigit())
+        digit_after = after[:1].isdigit() or (after[:1] == "." and after[1:2].isdigit())
+        return not (digit_before or digit_after)
+    return ok
+
+
+def _value_in_quote(offset: str, quote: str, value_offset: str, value: str) -> bool:
+    if not (offset.isdigit() and value_offset.isdigit()) or value == "":
+        return True
+    o, vo = int(offset), int(value_offset)
+    return o <= vo and vo + len(value) <= o + len(quote)
+
+
+def _regex_ok(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def _pattern_matches(source: str) -> Callable[[str], bool]:
+    def ok(pattern: str) -> bool:
+        if pattern == "" or not _regex_ok(pattern):
+            return True
+        return re.search(pattern, source) is not None
+    return ok
+
+
+def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] | None]) -> pa.DataFrameSchema:
+    """Build the pandera schema of one table; ``known`` holds the ids other tables define."""
+    refs_ok = _in_set(known["refs"], "a reference number")
+    refs_list_ok = _in_set(known["refs"], "a reference number", sep=";")
+    value_link = _in_set(known["values"], "a value_id")
+    study_link = _in_set(known["studies"], "a study_id")
+    verbatim = _row_check(df, ("offset", "quote"), _verbatim(source),
+                          "quote is not verbatim in the source at its offset")
+    offset = [_matches(INT, "offset must be an integer >= 0")]
+    nonblank = _matches(r".+", "must not be blank")
+
+    def col(*checks: pa.Check, unique: bool = False) -> pa.Column:
+        return pa.Column(checks=list(checks), unique=unique, nullable=False, required=True)
+
+    free = col()
+    refs = col(_matches(REFS, "refs must be ';'-separated reference numbers", blank_ok=True), refs_list_ok)
+    section = col(_matches(SECTION, "section must look like 2.1.3", blank_ok=True))
+    location = col(_matches(LOCATION, "location must look like 'text 2.1.3' or 'table 1'", blank_ok=True))
+    snake = col(_matches(SNAKE, "must be a snake_case label", blank_ok=True))
+    link = col(_matches(ID, "must be a value_id", blank_ok=True), value_link)
+    quote = col(nonblank, verbatim)
+
+    cols: dict[str, pa.Column]
+    if name == "references":
+        cols = {
+            "ref": col(_matches(r"[1-9]\d*", "ref must be a positive integer"), unique=True),
+            "first_author": col(nonblank), "year": col(_matches(YEAR, "year must be four digits")),
+            "title": col(nonblank), "journal": free,
+            "doi": col(_matches(DOI, "doi must look like 10.xxxx/...", blank_ok=True)),
+            "kind": col(_vocab("kind")),
+        }
+    elif name == "studies":
+        cols = {
+            "study_id": col(_matches(ID, "study_id must match [a-z0-9_]+"), unique=True),
+            "refs": refs, "author_printed": free, "author_romanised": free, "location": location,
+            "design": col(_vocab("design")),
+            "arm_order": col(_matches(rf"{SNAKE}(?:;{SNAKE})*", "arm_order must be ';'-separated snake_case",
+                                      blank_ok=True)),
+            "n_id": link, "reading": free,
+        }
+    elif name == "mentions":
+        cols = {
+            "mention_id": col(_matches(ID, "mention_id must match [a-z0-9_]+"), unique=True),
+            "location": location, "section": section, "author_printed": col(nonblank), "refs": refs,
+        }
+    elif name == "values":
+        value_at = _row_check(df, ("value_offset", "value"), _verbatim(source),
+                              "value is not printed in the source at value_offset")
+        whole = _row_check(df, ("value_offset", "value"), _whole_number(source),
+                           "value at value_offset is part of a longer printed number")
+        inside = _row_check(df, ("offset", "quote", "value_offset", "value"), _value_in_quote,
+                            "value_offset is outside the quote")
+        cols = {
+            "value_id": col(_matches(ID, "value_id must match [a-z0-9_]+"), unique=True),
+            "section": col(_matches(SECTION, "section must look like 2.1.3")),
+            "location": col(_matches(LOCATION, "location must look like 'text 2.1.3' or 'table 1'")),
+            "refs": refs, "study_id": col(study_link), "quantity": col(_vocab("quantity")),
+            "endpoint": col(_vocab("endpoint", blank_ok=True)), "term": free, "arm": snake, "subgroup": snake,
+            "timepoint": col(_matches(TIMEPOINT, "timepoint must look like 1y, 12w, 30d", blank_ok=True)),
+            "unit": col(_vocab("unit")), "comparator": col(_vocab("comparator")),
+            "value": col(_matches(VALUE, "value must be a number as printed (digits, optional decimals) or NR"),
+                         whole),
+            "value_offset": col(_matches(INT, "value_offset must be an integer >= 0"), value_at, inside),
+            "bound": col(_vocab("bound")), "count_id": link, "denominator_id": link,
+            "partition_id": col(_matches(ID, "partition_id must match [a-z0-9_]+", blank_ok=True)),
+            "total_id": link, "reading": free,
+        }
+    elif name == "prognostic":
+        cols = {
+            "factor_id": col(_matches(ID, "factor_id must match [a-z0-9_]+"), unique=True),
+            "study_id": col(study_link), "refs": refs, "location": location, "section": section,
+            "endpoint": col(_vocab("endpoint")), "factor": col(nonblank),
+            "factor_key": col(_matches(SNAKE, "factor_key must be snake_case")),
+            "hr_id": link, "p_id": link, "wording": col(_vocab("wording")), "reading": free,
+        }
+    elif name == "claims":
+        cols = {
+            "claim_id": col(_matches(ID, "claim_id must match [a-z0-9_]+"), unique=True),
+            "claim_type": col(_vocab("claim_type")), "section": section, "location": location, "refs": refs,
+            "quantity": col(_vocab("quantity", blank_ok=True)),
+            "endpoint": col(_vocab("endpoint", blank_ok=True)),
+            "subgroup": snake, "low_id": link, "high_id": link,
+            "member_ids": col(_matches(rf"{ID}(?:;{ID})*", "member_ids must be ';'-separated value_ids",
+                                       blank_ok=True), _in_set(known["values"], "a value_id", sep=";")),
+            "factor_key": snake,
+            "wording": col(_vocab("wording", blank_ok=True)),
+            "reading": free,
+        }
+    elif name == "non_statistics":
+        one_of = _row_check(df, ("pattern", "offset"), lambda p, o: (p == "") != (o == ""),
+                            "exactly one of pattern and offset must be given")
+        token_at = _row_check(df, ("offset", "token"), _verbatim(source),
+                              "token is not printed in the source at offset")
+        token_whole = _row_check(df, ("offset", "token"), _whole_number(source),
+                                 "token at offset is part of a longer printed number")
+        token_given = _row_check(df, ("offset", "token"), lambda o, t: o == "" or re.fullmatch(TOKEN, t),
+                                 "an offset row needs the numeric token printed there")
+        cols = {
+            "pattern": col(_cells(_regex_ok, "not a valid Python regular expression", blank_ok=True),
+                           _cells(_pattern_matches(source), "pattern matches nothing in the source",
+                                  blank_ok=True), one_of),
+            "offset": col(_matches(INT, "offset must be an integer >= 0", blank_ok=True)),
+            "token": col(_matches(TOKEN, "token must be a number", blank_ok=True), token_given, token_at,
+                         token_whole),
+            "reason": col(_vocab("reason")), "note": free,
+        }
+    else:  # pragma: no cover - guarded by validate_review
+        raise KeyError(name)
+    if name != "non_statistics":
+        cols["offset"] = col(*offset)
+        cols["quote"] = quote
+    ordered = {c: cols[c] for c in COLUMNS[name]}
+    return pa.DataFrameSchema(ordered, strict=True, coerce=False, name=name)
+
+
+_PANDERA_CHECKS = {
+    "column_in_schema": "unknown extra column (not in the schema)",
+    "column_in_dataframe": "missing column",
+    "field_uniqueness": "duplicate id",
+}
+
+
+def _problems_from(err: SchemaErrors, file: str, df: pd.DataFrame, source: str) -> list[Problem]:
+    out: list[Problem] = []
+    fc = err.failure_cases
+    for rec in fc.itertuples(index=False):
+        check, column, case, index = str(rec.check), rec.column, rec.failure_case, rec.index
+        if check in ("column_in_schema", "column_in_dataframe"):
+            out.append(Problem(file, None, str(case), _PANDERA_CHECKS[check]))
+            continue
+        row = None if index is None or pd.isna(index) else int(index) + 2
+        problem = _PANDERA_CHECKS.get(check, check)
+        shown = str(case)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        problem = f"{problem} (cell: {shown!r})"
+        if check.startswith("quote is not verbatim") and row is not None:
+            o = df.at[index, "offset"]
+            if o.isdigit():
+                q = df.at[index, "quote"]
+                there = source[int(o):int(o) + min(len(q), 40)]
+                problem += f"; source at {o} reads {there!r}"
+        out.append(Problem(file, row, None if column is None or pd.isna(column) else str(column), problem))
+    return out
+
+
+def _known_ids(tables: dict[str, pd.DataFrame]) -> dict[str, set[str] | None]:
+    def ids(table: str, column: str) -> set[str] | None:
+        df = tables.get(table)
+        if df is None or column not in df.columns:
+            return None  # cannot check links into a missing table (reported separately)
+        return set(df[column])
+
+    return {"refs": ids("references", "ref"), "values": ids("values", "value_id"),
+            "studies": ids("studies", "study_id")}
+
+
+def validate_review(review) -> None:
+    """Validate every extracted table of ``review``; raise DataError listing all problems.
+
+    Parameters
+    ----------
+    review : helpers.review.Review
+        ``.source`` (the decoded source text) and ``.tables`` (name -> DataFrame of str).
+
+    Raises
+    ------
+    DataError
+        naming file, row (spreadsheet numbering: header = row 1), column and problem
+        for every failing cell.
+    """
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = review.tables
+    for name in TABLES:
+        if name not in tables:
+            problems.append(Problem(f"{name}.csv", None, None, "missing file"))
+    for name in tables:
+        if name not in COLUMNS:
+            problems.append(Problem(f"{name}.csv", None, None, "unknown table (not in the schema)"))
+    known = _known_ids(tables)
+    for name in TABLES:
+        df = tables.get(name)
+        if df is None:
+            continue
+        if len(df.columns) == 0:
+            problems.append(Problem(f"{name}.csv", None, None, "empty file (no header row)"))
+            continue
+        schema = _schema(name, df, review.source, known)
+        try:
+            schema.validate(df, lazy=True)
+        except SchemaErrors as err:
+            problems.extend(_problems_from(err, f"{name}.csv", df, review.source))
+    if problems:
+        problems.sort(key=lambda p: (p.file, p.row or 0, p.column or "", p.problem))
+        raise DataError(problems)
+
+
+def validate_data_dir(data_dir: Path | str):
+    """Read every table of ``data_dir/extracted`` (all reading problems together), then validate.
+
+    Returns the validated :class:`helpers.review.Review`.
+    """
+    from . import paths
+    from .review import Review
+
+    data_dir = Path(data_dir)
+    source = paths.source_file(data_dir).read_bytes().decode("utf-8")
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        p = data_dir / "extracted" / f"{name}.csv"
+        try:
+            tables[name] = read_csv_checked(p, label=f"{name}.csv")
+        except DataError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise DataError(problems)
+    review = Review(data_dir=data_dir, source=source, tables=tables)
+    validate_review(review)
+    return review
+
+
+# ------------------------------------------------------------------ merging parts
+
+def write_csv_atomic(df: pd.DataFrame, path: Path | str) -> None:
+    """Write ``df`` as UTF-8 CSV (no index, LF) via a temp file in the same folder + os.replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def merge_parts(parts_dir: Path | str, out_dir: Path | str) -> dict[str, int]:
+    """Concatenate ``parts_dir/*/<table>.csv`` into ``out_dir/<table>.csv`` for every table.
+
+    Rows are sorted by offset (numeric; rows without one, e.g. pattern rows, first)
+    then by the table's id column; exact duplicate rows (the same row written by two
+    parts) are kept once; columns are the union in first-seen order ('' fills gaps, so
+    an unexpected column surfaces in validation). Returns ``{table: n_rows}``.
+    """
+    parts_dir, out_dir = Path(parts_dir), Path(out_dir)
+    problems: list[Problem] = []
+    counts: dict[str, int] = {}
+    merged: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        files = sorted(parts_dir.glob(f"*/{name}.csv"))
+        if not files:
+            continue
+        frames = []
+        for f in files:
+            try:
+                frames.append(read_csv_checked(f, label=str(f.relative_to(parts_dir))))
+            except DataError as e:
+                problems.extend(e.problems)
+        if not frames:
+            continue
+        columns: list[str] = []
+        for fr in frames:
+            columns += [c for c in fr.columns if c not in columns]
+        df = pd.concat([fr.reindex(columns=columns, fill_value="") for fr in frames], ignore_index=True)
+        df = df.drop_duplicates(ignore_index=True)
+        keys = []
+        if "offset" in df.columns:
+            df["__offset"] = pd.to_numeric(df["offset"], errors="coerce").fillna(-1)
+            keys.append("__offset")
+        id_col = ID_COLUMN.get(name)
+        keys += [c for c in ([id_col] if id_col else ["pattern", "token"]) if c in df.columns]
+        if keys:
+            df = df.sort_values(keys, kind="stable").drop(columns=["__offset"], errors="ignore")
+        merged[name] = df.reset_index(drop=True)
+    if problems:
+        raise DataError(problems)
+    for name, df in merged.items():
+        write_csv_atomic(df, out_dir / f"{name}.csv")
+        counts[name] = len(df)
+    return counts

@@ -1,0 +1,134 @@
+"""Tidy views of an extracted review for tables and figures (generic; DataFrames in and out)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .review import Review
+from .sections import study_labels
+
+#: months per unit, for putting medians and landmark times on one axis
+MONTHS = {"months": 1.0, "weeks": 1 / 4.345, "days": 1 / 30.44, "years": 12.0}
+TIMEPOINT_UNITS = {"y": 12.0, "m": 1.0, "w": 1 / 4.345, "d": 1 / 30.44}
+
+
+def _labelled(review: Review, values: pd.DataFrame) -> pd.DataFrame:
+    out = values.merge(study_labels(review), on="study_id", how="left")
+    out[["study", "label"]] = out[["study", "label"]].fillna("")
+    out["label"] = out["label"].where(out["label"] != "", "refs " + out["refs"])
+    return out
+
+
+def timepoint_months(tp: pd.Series) -> pd.Series:
+    """Convert landmark labels such as ``1y``, ``12w``, ``90d`` to months (NaN if blank).
+
+    Examples
+    --------
+    >>> timepoint_months(pd.Series(["1y", "12w", ""])).round(2).tolist()
+    [12.0, 2.76, nan]
+    """
+    m = tp.str.extract(r"^(\d+(?:\.\d+)?)([ymwd])$")
+    return pd.to_numeric(m[0], errors="coerce") * m[1].map(TIMEPOINT_UNITS)
+
+
+def study_table(review: Review) -> pd.DataFrame:
+    """One row per study: label, design, location, N as printed, endpoints reported.
+
+    Examples
+    --------
+    >>> study_table(review).columns.tolist()  # doctest: +SKIP
+    ['study_id', 'study', 'label', 'refs', 'design', 'location', 'n', 'endpoints']
+    """
+    studies = review.tables["studies"]
+    values = review.tables["values"]
+    n = values.set_index("value_id")["value"]
+    out = studies[["study_id", "refs", "design", "location", "n_id"]].merge(study_labels(review), on="study_id")
+    out["n"] = out["n_id"].map(n).fillna("")
+    eps = (values[values["quantity"].isin(["median", "rate", "hr", "percent", "mean"]) & (values["endpoint"] != "")]
+           .groupby("study_id")["endpoint"].agg(lambda s: ", ".join(sorted(set(s)))))
+    out["endpoints"] = out["study_id"].map(eps).fillna("")
+    return out[["study_id", "study", "label", "refs", "design", "location", "n", "endpoints"]]
+
+
+def hazard_ratios(review: Review) -> pd.DataFrame:
+    """Every hazard ratio the review prints, with its p-value when printed beside it.
+
+    ``kind`` is ``factor`` for an HR linked from prognostic.csv, ``treatment`` otherwise; for factors,
+    ``wording`` is the review's direction and ``harmonised`` re-orients the HR so that < 1 means the
+    group the review calls better (favourable: HR as printed; unfavourable: 1/HR); for treatment
+    comparisons ``harmonised`` is the HR as printed (< 1 favours the experimental arm).
+    """
+    values = review.tables["values"]
+    hr = values[values["quantity"] == "hr"].copy()
+    prog = review.tables.get("prognostic", pd.DataFrame(columns=["hr_id", "p_id", "endpoint", "factor_key", "wording"]))
+    link = prog[prog["hr_id"] != ""].drop_duplicates("hr_id").set_index("hr_id")
+    hr["kind"] = hr["value_id"].map(lambda v: "factor" if v in link.index else "treatment")
+    hr["predicts"] = hr["value_id"].map(link["endpoint"]).fillna(hr["endpoint"])
+    hr["factor_key"] = hr["value_id"].map(link["factor_key"]).fillna(hr["subgroup"])
+    hr["wording"] = hr["value_id"].map(link["wording"]).fillna("")
+    p_of = link["p_id"].to_dict()
+    pvals = values.set_index("value_id")
+    hr["p"] = hr["value_id"].map(lambda v: (pvals.at[p_of[v], "comparator"] + " " + pvals.at[p_of[v], "value"])
+                                 if p_of.get(v) in pvals.index else "")
+    x = pd.to_numeric(hr["value"], errors="coerce")
+    hr["harmonised"] = x.where(hr["wording"] != "unfavourable", 1 / x)
+    hr = _labelled(review, hr)
+    what = hr["factor_key"].where(hr["factor_key"] != "", "treatment")
+    hr["label"] = hr["label"] + " | " + hr["predicts"].str.upper() + " | " + what + " (" + hr["location"] + ")"
+    return hr.reset_index(drop=True)
+
+
+def arm_pairs(review: Review, quantities=("median", "percent", "rate")) -> pd.DataFrame:
+    """Two-arm comparisons printed in more than one location, one row per printed arm value.
+
+    Keeps studies whose experimental and control values for the same quantity, endpoint,
+    subgroup and timepoint are printed at two or more locations (e.g. text and a table), so
+    that a figure can show them side by side.
+    """
+    v = review.tables["values"]
+    v = v[v["quantity"].isin(list(quantities)) & v["arm"].isin(["experimental", "control"]) & (v["study_id"] != "")]
+    key = ["study_id", "quantity", "endpoint", "subgroup", "timepoint"]
+    both = v.groupby(key + ["location"])["arm"].nunique().reset_index()
+    both = both[both["arm"] == 2]
+    multi = both.groupby(key)["location"].nunique()
+    keep = multi[multi >= 2].reset_index()[key]
+    pairs = v.merge(keep, on=key)
+    pairs = _labelled(review, pairs)
+    tp = pairs["timepoint"].where(pairs["timepoint"] == "", " " + pairs["timepoint"])
+    sg = pairs["subgroup"].where(pairs["subgroup"] == "", " " + pairs["subgroup"])
+    pairs["label"] = pairs["label"] + " | " + pairs["endpoint"].str.upper() + tp + sg + " (" + pairs["quantity"] + ")"
+    return pairs.sort_values(["label", "location", "arm"]).reset_index(drop=True)
+
+
+def landmark_rows(review: Review) -> pd.DataFrame:
+    """Landmark survival rates paired with the median of the same study, location, arm, endpoint and subgroup."""
+    v = review.tables["values"]
+    key = ["study_id", "refs", "location", "arm", "endpoint", "subgroup"]
+    rates = v[(v["quantity"] == "rate") & (v["timepoint"] != "")].copy()
+    med = v[(v["quantity"] == "median") & v["value"].str.match(r"^\d")].copy()
+    med["median_months"] = pd.to_numeric(med["value"], errors="coerce") * med["unit"].map(MONTHS).fillna(1.0)
+    rows = rates.merge(med[key + ["median_months"]].drop_duplicates(key), on=key)
+    rows["t_months"] = timepoint_months(rows["timepoint"])
+    rows["rate"] = pd.to_numeric(rows["value"], errors="coerce")
+    rows = _labelled(review, rows)
+    rows["label"] = rows["label"] + " | " + rows["endpoint"].str.upper() + " " + rows["arm"] + " (" + rows["location"] + ")"
+    return rows.dropna(subset=["t_months", "rate", "median_months"]).reset_index(drop=True)
+
+
+def range_claims(review: Review, endpoints: list[str] | None = None) -> pd.DataFrame:
+    """Range claims with their printed ends and member values, one row per (claim, member)."""
+    claims = review.tables.get("claims", pd.DataFrame())
+    if claims.empty:
+        return pd.DataFrame(columns=["claim_id", "label", "low", "high", "member", "member_id"])
+    c = claims[claims["claim_type"] == "range"].copy()
+    if endpoints is not None:
+        c = c[c["endpoint"].isin(endpoints)]
+    val = review.tables["values"].set_index("value_id")["value"]
+    c["low"] = pd.to_numeric(c["low_id"].map(val), errors="coerce")
+    c["high"] = pd.to_numeric(c["high_id"].map(val), errors="coerce")
+    c["member_id"] = c["member_ids"].str.split(";")
+    c = c.explode("member_id")
+    c["member_id"] = c["member_id"].fillna("")
+    c["member"] = pd.to_numeric(c["member_id"].map(val), errors="coerce")
+    what = c["subgroup"].where(c["subgroup"] != "", c["endpoint"])
+    c["label"] = what + " (" + c["location"] + ")"
+    return c[["claim_id", "label", "location", "refs", "low", "high", "member", "member_id", "quote"]].reset_index(drop=True)
