@@ -76,10 +76,10 @@ synthetic: | $(ENV_STAMP) ## Run every notebook on the synthetic review (tests/s
 
 # ---- tests and exploration --------------------------------------------------------
 test: $(ENV_STAMP) ## Run the whole test suite (also rebuilds outputs in a scratch copy and compares bytes)
-	$(PY) -m pytest
+	PYTHONWARNINGS="ignore:Field" $(PY) -m pytest
 
 test-fast: $(ENV_STAMP) ## Run the tests that do not execute notebooks
-	$(PY) -m pytest -m "not slow"
+	PYTHONWARNINGS="ignore:Field" $(PY) -m pytest -m "not slow"
 
 lab: $(ENV_STAMP) ## Start JupyterLab on 127.0.0.1 with the project's kernel (token authentication on)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=$(CURDIR) \
