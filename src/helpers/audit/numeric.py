@@ -5,7 +5,7 @@ so rounding intervals can be tested exactly without binary floating point.
 """
 from __future__ import annotations
 
-from decimal import Decimal, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN
+from decimal import Decimal, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP
 from fractions import Fraction
 
 import numpy as np
@@ -204,13 +204,9 @@ def round_conventions(x: Fraction, printed: str) -> list[str]:
     >>> round_conventions(Fraction(25, 4), "6.2")
     ['half_even', 'truncation']
     """
-    q = Decimal(1).scaleb(-decimals_of(printed))
-    dx = Decimal(x.numerator) / Decimal(x.denominator) if x.denominator != 1 else Decimal(x.numerator)
-    # exact decimal expansion may be infinite: compare through Fractions on each convention
     out = []
     target = to_fraction(printed)
     for name, mode in (("half_up", ROUND_HALF_UP), ("half_even", ROUND_HALF_EVEN), ("truncation", ROUND_DOWN)):
-        # quantize exactly: scale by 10^d, take floor/rounding with Fraction arithmetic
         scaled = x * 10 ** decimals_of(printed)
         fl = scaled.numerator // scaled.denominator
         frac = scaled - fl
@@ -222,7 +218,6 @@ def round_conventions(x: Fraction, printed: str) -> list[str]:
             r = fl
         if Fraction(r, 10 ** decimals_of(printed)) == target:
             out.append(name)
-    del q, dx
     return out
 
 

@@ -1,0 +1,62 @@
+"""The registry of checks: name -> function, default severity, description."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from .context import AuditContext
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One registered check."""
+
+    name: str
+    function: Callable
+    severity: str
+    description: str
+
+
+#: name -> CheckSpec, in execution order
+CHECKS: dict[str, CheckSpec] = {}
+
+
+def register(name: str, severity: str, description: str):
+    """Decorator adding a check function to :data:`CHECKS`.
+
+    The function takes an :class:`AuditContext` (or a Review, converted with default
+    parameters) and returns ``(issues, recomputed)`` DataFrames.
+    """
+
+    def deco(fn):
+        def wrapper(ctx, params=None):
+            if not isinstance(ctx, AuditContext):
+                ctx = AuditContext(ctx, params) if params is not None else AuditContext(ctx)
+            issues, rec = fn(ctx)
+            return issues, rec
+
+        wrapper.__name__ = fn.__name__
+        wrapper.__qualname__ = fn.__qualname__
+        wrapper.__doc__ = fn.__doc__
+        wrapper.__module__ = fn.__module__
+        wrapper.__wrapped__ = fn
+        CHECKS[name] = CheckSpec(name, wrapper, severity, description)
+        return wrapper
+
+    return deco
+
+
+def checks_table() -> pd.DataFrame:
+    """The registry as a table (for documentation and reports).
+
+    Examples
+    --------
+    >>> import helpers.audit as a
+    >>> "percent_vs_count" in set(a.checks_table()["check"])
+    True
+    """
+    return pd.DataFrame(
+        [{"check": c.name, "severity": c.severity, "description": c.description} for c in CHECKS.values()]
+    )

@@ -1,0 +1,138 @@
+"""Checks relating landmark rates, medians and endpoints of time-to-event outcomes."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .context import AuditContext, empty_issues, empty_recomputed, fmt
+from .registry import register
+
+_KEY = ["study_id", "endpoint", "armn", "subgroup"]
+
+
+def _rate_median_pairs(ctx: AuditContext) -> pd.DataFrame:
+    v = ctx.values
+    r = v[(v["quantity"] == "rate") & v["simple"] & v["tp_months"].notna() & (v["study_id"] != "")]
+    md = v[(v["quantity"] == "median") & (v["simple"] | v["is_nr"]) & v["months"].notna() & (v["study_id"] != "")]
+    if r.empty or md.empty:
+        return pd.DataFrame()
+    cols = _KEY + ["value_id", "value", "num", "mant", "dec", "months", "tp_months", "unit", "timepoint"]
+    return r[cols].merge(md[_KEY + ["value_id", "value", "months", "unit"]], on=_KEY, suffixes=("", "_m"))
+
+
+@register("survival_landmark", "error",
+          "A landmark survival rate on the wrong side of 50% given the median of the same curve.")
+def survival_landmark(ctx: AuditContext):
+    """Landmark time before the median ⇒ rate ≥ 50%; after ⇒ rate ≤ 50% (rounding allowed).
+
+    The rate may lie anywhere in its printed rounding interval (exact integer test).
+
+    Examples
+    --------
+    >>> from helpers.audit.toy import toy_review
+    >>> base = {"study_id": "s", "endpoint": "pfs"}
+    >>> vals = [dict(base, value_id="m", quantity="median", unit="months", value="6.0"),
+    ...         dict(base, value_id="r", quantity="rate", unit="percent", timepoint="1y", value="60.0")]
+    >>> survival_landmark(toy_review(values=vals))[0].loc[0, ["severity", "value_ids"]].tolist()
+    ['error', 'r;m']
+    """
+    m = _rate_median_pairs(ctx)
+    if m.empty:
+        return empty_issues(), empty_recomputed()
+    tol = ctx.params.landmark_equal_tolerance_months
+    fifty = 100 * np.power(10, m["dec"].astype("int64"))  # 50% in units of half the last digit
+    lo2 = 2 * m["mant"].astype("int64") - 1
+    hi2 = 2 * m["mant"].astype("int64") + 1
+    before = m["tp_months"] < m["months_m"] - tol
+    after = m["tp_months"] > m["months_m"] + tol
+    bad = (before & (hi2 < fifty)) | (after & (lo2 > fifty))
+    b = m[bad.to_numpy()]
+    if b.empty:
+        return empty_issues(), empty_recomputed()
+    msg = []
+    for _, r in b.iterrows():
+        side = "before" if r["tp_months"] < r["months_m"] else "after"
+        need = "at least" if side == "before" else "at most"
+        msg.append(f"The {r['timepoint']} rate of {r['value']}% cannot be right: {r['timepoint']} is {side} the median of "
+                   f"{r['value_m']} {r['unit_m']}, so the rate should be {need} 50%.")
+    exp = ["≥ 50%" if t < mm else "≤ 50%" for t, mm in zip(b["tp_months"], b["months_m"])]
+    return ctx.issues(b["value_id"], "survival_landmark", "error",
+                      [f"{t} {x}%; median {y} {u}" for t, x, y, u in zip(b["timepoint"], b["value"], b["value_m"], b["unit_m"])],
+                      exp, msg, [[a, c] for a, c in zip(b["value_id"], b["value_id_m"])]), empty_recomputed()
+
+
+@register("survival_exponential", "warning",
+          "A landmark rate far from the exponential curve through the printed median.")
+def survival_exponential(ctx: AuditContext):
+    """Rate vs S(t) = 0.5^(t/median) outside ±``exponential_band_pp`` points: warning.
+
+    Examples
+    --------
+    >>> from helpers.audit.toy import toy_review
+    >>> base = {"study_id": "s", "endpoint": "os"}
+    >>> vals = [dict(base, value_id="m", quantity="median", unit="months", value="30"),
+    ...         dict(base, value_id="r", quantity="rate", unit="percent", timepoint="3y", value="20.0")]
+    >>> survival_exponential(toy_review(values=vals))[0].loc[0, "expected"]
+    '43.5%'
+    """
+    m = _rate_median_pairs(ctx)
+    if m.empty:
+        return empty_issues(), empty_recomputed()
+    m = m[np.isfinite(m["months_m"]) & (m["months_m"] > 0)]
+    if m.empty:
+        return empty_issues(), empty_recomputed()
+    s = 100.0 * np.power(0.5, m["tp_months"] / m["months_m"])
+    ok = (m["num"] - s).abs() <= ctx.params.exponential_band_pp
+    rec = ctx.recomputed(m["value_id"], "survival_exponential", [f"{x:.1f}" for x in s],
+                         [f"exponential through median {i}" for i in m["value_id_m"]],
+                         np.where(ok, "consistent", "inconsistent"))
+    b = m[~ok.to_numpy()]
+    sb = s[~ok]
+    if b.empty:
+        return empty_issues(), rec
+    msg = [f"A {t} rate of {x}% is far from the about {e:.0f}% expected from a median of {y} {u}; the curve would have an unusual shape."
+           for t, x, e, y, u in zip(b["timepoint"], b["value"], sb, b["value_m"], b["unit_m"])]
+    iss = ctx.issues(b["value_id"], "survival_exponential", "warning",
+                     [f"{t} {x}%" for t, x in zip(b["timepoint"], b["value"])], [f"{e:.1f}%" for e in sb], msg,
+                     [[a, c] for a, c in zip(b["value_id"], b["value_id_m"])])
+    return iss, rec
+
+
+@register("endpoint_order", "error",
+          "A contained endpoint (e.g. PFS) with a longer median than the endpoint containing it (e.g. OS).")
+def endpoint_order(ctx: AuditContext):
+    """For each pair (contained, containing) of ``endpoint_pairs``: time of contained ≤ containing.
+
+    Same study, arm and subgroup; both medians in the same unit: error; a mean against a median
+    or different units: warning. Weeks and days are converted to months.
+
+    Examples
+    --------
+    >>> from helpers.audit.toy import toy_review
+    >>> vals = [{"value_id": "p", "study_id": "s", "quantity": "median", "endpoint": "pfs", "unit": "months", "value": "20.0"},
+    ...         {"value_id": "o", "study_id": "s", "quantity": "median", "endpoint": "os", "unit": "months", "value": "15.0"}]
+    >>> endpoint_order(toy_review(values=vals))[0].loc[0, ["severity", "value_ids"]].tolist()
+    ['error', 'p;o']
+    """
+    v = ctx.values
+    t = v[v["quantity"].isin(["median", "mean"]) & (v["simple"] | v["is_nr"]) & v["months"].notna() & (v["study_id"] != "")]
+    if t.empty:
+        return empty_issues(), empty_recomputed()
+    pairs = pd.DataFrame(list(ctx.params.endpoint_pairs), columns=["endpoint", "endpoint_b"])
+    cols = ["study_id", "armn", "subgroup", "endpoint", "value_id", "value", "months", "quantity", "unit"]
+    a = t[cols].merge(pairs, on="endpoint")
+    b = t[cols].rename(columns={c: f"{c}_b" for c in cols if c not in ("study_id", "armn", "subgroup")})
+    m = a.merge(b, on=["study_id", "armn", "subgroup", "endpoint_b"])
+    m = m[m["months"] > m["months_b"]]
+    if m.empty:
+        return empty_issues(), empty_recomputed()
+    hard = (m["quantity"] == "median") & (m["quantity_b"] == "median") & (m["unit"] == m["unit_b"])
+    sev = np.where(hard, "error", "warning")
+    msg = [f"The {qa} {ea.upper()} ({xa} {ua}) is longer than the {qb} {eb.upper()} ({xb} {ub}), which should include it."
+           for qa, ea, xa, ua, qb, eb, xb, ub in zip(m["quantity"], m["endpoint"], m["value"], m["unit"],
+                                                     m["quantity_b"], m["endpoint_b"], m["value_b"], m["unit_b"])]
+    return ctx.issues(m["value_id"], "endpoint_order", sev,
+                      [f"{ea} {xa} {ua} vs {eb} {xb} {ub}" for ea, xa, ua, eb, xb, ub in
+                       zip(m["endpoint"], m["value"], m["unit"], m["endpoint_b"], m["value_b"], m["unit_b"])],
+                      [f"{ea} ≤ {eb}" for ea, eb in zip(m["endpoint"], m["endpoint_b"])], msg,
+                      [[x, y] for x, y in zip(m["value_id"], m["value_id_b"])]), empty_recomputed()
