@@ -7,11 +7,13 @@ Figure labels must be ASCII-renderable (no CJK font is assumed): romanise names.
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:  # inside a notebook keep the inline backend
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .outputs import write_bytes_if_changed  # noqa: E402

@@ -23,9 +23,8 @@ import nbformat
 
 from . import paths
 
-#: environment the kernels run with: headless plotting, fixed hashing, fixed dates
+#: environment the kernels run with: fixed hashing, fixed dates, UTC
 KERNEL_ENV = {
-    "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
     "SOURCE_DATE_EPOCH": "0",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",

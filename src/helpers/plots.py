@@ -101,45 +101,48 @@ def forest_plot(hr: pd.DataFrame, flags: pd.DataFrame | None = None, title: str 
 
 
 def arms_text_vs_table(pairs: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
-    """Per comparison, the experimental and control values as printed in two places.
+    """Per comparison, the experimental and control values as printed in each location.
+
+    One row per (comparison, location): the experimental value (circle) and the control value
+    (square) joined by a line, the location written at the right. Swapped arms show up as the
+    circle and square changing sides between the rows of one comparison. Flagged values get a
+    red outline.
 
     Parameters
     ----------
     pairs : DataFrame
         Columns ``label`` (comparison, ASCII), ``location``, ``arm`` (experimental/control),
-        ``value``, ``value_id``. One panel row per label, one marker per location and arm.
+        ``value``, ``value_id``.
     """
     d = pairs.copy()
     d["x"] = _num(d["value"])
-    labels = list(dict.fromkeys(d["label"]))
-    locations = list(dict.fromkeys(d["location"]))
+    rows = list(dict.fromkeys(zip(d["label"], d["location"])))
     flagged = _ids(flags)
-    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.45 * max(len(labels), 1)))
-    offsets = np.linspace(-0.2, 0.2, max(len(locations), 1))
-    markers = {"experimental": "o", "control": "s"}
-    for li, loc in enumerate(locations):
-        sub = d[d["location"] == loc]
-        for _, r in sub.iterrows():
-            y = labels.index(r["label"]) + offsets[li]
-            colour = FLAG_COLOUR if r["value_id"] in flagged else ("#1b9e77" if r["arm"] == "experimental" else "#7570b3")
-            ax.scatter(r["x"], y, marker=markers.get(r["arm"], "^"), color=colour, s=30, zorder=3)
-        ax.text(1.01, 1 - (li + 0.5) / (len(locations) + 1), f"offset {offsets[li]:+.1f}: {_ascii(loc)}",
-                transform=ax.transAxes, fontsize=7)
-    for lab in labels:
-        sub = d[d["label"] == lab]
-        for loc in locations:
-            s = sub[sub["location"] == loc]
-            if len(s) == 2:
-                y = labels.index(lab) + offsets[locations.index(loc)]
-                ax.plot(s["x"], [y, y], color=GREY, linewidth=0.8, zorder=1)
-    ax.set_yticks(range(len(labels)), [_ascii(s) for s in labels], fontsize=7)
+    fig, ax = plt.subplots(figsize=(8.5, 0.8 + 0.3 * max(len(rows), 1)))
+    colour = {"experimental": "#1b9e77", "control": "#7570b3"}
+    marker = {"experimental": "o", "control": "s"}
+    xmax = d["x"].max() if len(d) else 1
+    for y, (lab, loc) in enumerate(rows):
+        s = d[(d["label"] == lab) & (d["location"] == loc)]
+        ax.plot(s["x"], [y] * len(s), color=GREY, linewidth=0.8, zorder=1)
+        for _, r in s.iterrows():
+            bad = r["value_id"] in flagged
+            ax.scatter(r["x"], y, marker=marker.get(r["arm"], "^"), color=colour.get(r["arm"], GREY), s=34, zorder=3,
+                       edgecolors=FLAG_COLOUR if bad else "none", linewidths=1.8 if bad else 0)
+        ax.text(xmax * 1.04, y, _ascii(loc), va="center", fontsize=7, color=GREY)
+    ticks, last = [], None
+    for lab, _ in rows:
+        ticks.append(_ascii(lab) if lab != last else "")
+        last = lab
+    ax.set_yticks(range(len(rows)), ticks, fontsize=7)
+    ax.set_xlim(right=xmax * 1.18)
     ax.invert_yaxis()
-    ax.scatter([], [], marker="o", color="#1b9e77", label="experimental")
-    ax.scatter([], [], marker="s", color="#7570b3", label="control")
-    ax.scatter([], [], marker="o", color=FLAG_COLOUR, label="flagged")
+    ax.scatter([], [], marker="o", color=colour["experimental"], label="experimental")
+    ax.scatter([], [], marker="s", color=colour["control"], label="control")
+    ax.scatter([], [], marker="o", color="white", edgecolors=FLAG_COLOUR, linewidths=1.8, label="flagged")
     ax.legend(loc="lower right", fontsize=7)
     ax.set_xlabel("value as printed")
-    ax.set_title("Experimental vs control as printed in text and table")
+    ax.set_title("Experimental vs control as printed in each place")
     fig.tight_layout()
     return fig
 
@@ -195,9 +198,9 @@ def study_overview(studies: pd.DataFrame) -> plt.Figure:
         ax.text((r["n_num"] if r["n_num"] == r["n_num"] else 0) + 2, i, f"{txt}  {_ascii(r.get('endpoints', ''))}", va="center", fontsize=7)
     ax.set_yticks(range(len(d)), [_ascii(f"{r['label']} ({r['location']})") for _, r in d.iterrows()], fontsize=7)
     ax.invert_yaxis()
-    for k, v in palette.items():
-        ax.barh([], [], color=v, label=k)
-    ax.legend(fontsize=7, loc="lower right")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=v, label=k) for k, v in palette.items()], fontsize=7, loc="lower right")
     ax.set_xlabel("patients (N as printed)")
     ax.set_title("Studies of tables 1-3: size, design, endpoints reported")
     fig.tight_layout()
@@ -234,18 +237,60 @@ def ranges_with_members(claims: pd.DataFrame, flags: pd.DataFrame | None = None)
     return fig
 
 
-def checks_heatmap(flags: pd.DataFrame) -> plt.Figure:
-    """Heatmap of flags: checks (rows) x studies (columns), cell = number of flags."""
+def toxicity_rates(rates: pd.DataFrame, ranges: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+    """Every toxicity percentage printed (dots, one row per toxicity) with the ranges claimed (bars).
+
+    Parameters
+    ----------
+    rates : DataFrame
+        ``subgroup`` (toxicity, ASCII), ``value`` (percent as printed), ``value_id``, ``label`` (study).
+    ranges : DataFrame
+        ``subgroup``, ``low``, ``high`` of the ranges the text claims.
+    """
+    d = rates.copy()
+    d["x"] = _num(d["value"])
+    kinds = sorted(set(d["subgroup"]) | set(ranges["subgroup"]))
+    flagged = _ids(flags)
+    fig, ax = plt.subplots(figsize=(8.5, 0.8 + 0.4 * max(len(kinds), 1)))
+    for i, k in enumerate(kinds):
+        r = ranges[ranges["subgroup"] == k]
+        for _, rr in r.iterrows():
+            ax.plot([rr["low"], rr["high"]], [i, i], color=GREY, linewidth=7, alpha=0.45, solid_capstyle="butt")
+        g = d[d["subgroup"] == k]
+        cols = [FLAG_COLOUR if v in flagged else OK_COLOUR for v in g["value_id"]]
+        ax.scatter(g["x"], [i] * len(g), c=cols, s=20, zorder=3)
+        for _, gg in g.iterrows():
+            ax.annotate(_ascii(gg["label"]).split(" [")[0], (gg["x"], i), xytext=(3, 4), textcoords="offset points", fontsize=6)
+    ax.set_yticks(range(len(kinds)), [_ascii(k) for k in kinds], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("percent (grey bar: range claimed in the text; dots: individual figures printed; red = flagged)")
+    ax.set_title("Toxicity rates printed by the review")
+    fig.tight_layout()
+    return fig
+
+
+def checks_heatmap(flags: pd.DataFrame, labels: pd.Series) -> plt.Figure:
+    """Heatmap of flags: checks (rows) x studies (columns), cell = number of flags.
+
+    Parameters
+    ----------
+    flags : DataFrame
+        ``inconsistencies.csv``.
+    labels : Series
+        ASCII study label of each flag (aligned with ``flags``), e.g. from
+        :func:`helpers.sections.flag_labels`.
+    """
     import seaborn as sns
 
     d = flags.copy()
-    d["study_label"] = d["study"].map(_ascii).replace("", "(no study)")
+    d["study_label"] = labels.map(_ascii).values
     table = pd.crosstab(d["check"], d["study_label"])
     fig, ax = plt.subplots(figsize=(2 + 0.45 * max(table.shape[1], 1), 1 + 0.35 * max(table.shape[0], 1)))
     if table.empty:
         ax.text(0.5, 0.5, "no flags", ha="center")
     else:
-        sns.heatmap(table, annot=True, fmt="d", cmap="Reds", cbar=False, linewidths=0.5, ax=ax)
+        annot = table.astype(str).where(table > 0, "")
+        sns.heatmap(table, annot=annot, fmt="", cmap="Reds", cbar=False, linewidths=0.5, ax=ax)
     ax.set_xlabel("study")
     ax.set_ylabel("check")
     ax.set_title("Flags by check and study")

@@ -29,6 +29,23 @@ def study_labels(review: Review) -> pd.DataFrame:
     return out[["study_id", "study", "label"]]
 
 
+def flag_labels(review: Review, flags: pd.DataFrame) -> pd.Series:
+    """ASCII study label of each flag, from its first reference number (names can be shared).
+
+    Examples
+    --------
+    >>> flag_labels(review, flags)  # doctest: +SKIP
+    """
+    studies = review.tables.get("studies", pd.DataFrame(columns=["study_id", "refs"]))
+    labels = study_labels(review).set_index("study_id")["label"]
+    by_ref = {}
+    for sid, refs in zip(studies["study_id"], studies["refs"]):
+        for r in refs.split(";"):
+            by_ref.setdefault(r, labels.get(sid, sid))
+    first = flags["refs"].str.split(";").str[0].fillna("")
+    return first.map(by_ref).fillna(first.where(first == "", "ref " + first)).replace("", "(no reference)")
+
+
 def values_in(review: Review, sections: list[str] | tuple[str, ...] | str) -> pd.DataFrame:
     """Extracted values of the given section(s), with the study's printed name and label.
 

@@ -1,0 +1,60 @@
+"""The executed notebooks in outputs/ ran cleanly and the report's links and images resolve."""
+from __future__ import annotations
+
+import base64
+
+import nbformat
+import pytest
+
+from helpers import paths, report
+
+EXECUTED = sorted((paths.OUTPUTS / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.stem)
+def test_no_errors_no_warnings(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.execution_count for c in code), "a code cell did not run"
+    for c in code:
+        for o in c.outputs:
+            assert o.output_type != "error", f"{path.name}: {o.get('ename')}: {o.get('evalue')}"
+            if o.output_type == "stream":
+                assert o.name != "stderr", f"{path.name}: stderr output: {o.text[:300]}"
+                assert "Warning" not in o.text, f"{path.name}: warning printed: {o.text[:300]}"
+
+
+def test_papermill_parameters_recorded_and_no_volatile_metadata():
+    for path in EXECUTED:
+        nb = nbformat.read(path, as_version=4)
+        assert set(nb.metadata["papermill"]) == {"parameters"}
+        assert nb.metadata["papermill"]["parameters"]["data_dir"] == "data"
+        text = path.read_text(encoding="utf-8")
+        for volatile in ('"start_time"', '"end_time"', '"duration"', "iopub.status", "/tmp/"):
+            assert volatile not in text, (path.name, volatile)
+
+
+def test_report_links_and_images_resolve():
+    page = (paths.OUTPUTS / "report.html").read_text(encoding="utf-8")
+    anchors, ids, files = report.html_links(page)
+    assert anchors and files
+    assert not set(anchors) - set(ids), sorted(set(anchors) - set(ids))
+    missing = [f for f in files if not (paths.OUTPUTS / f).exists()]
+    assert not missing, missing
+    imgs = page.split('src="data:image/png;base64,')[1:]
+    assert len(imgs) == len(list((paths.OUTPUTS / "figures").glob("*.png")))
+    for chunk in imgs:
+        assert base64.b64decode(chunk.split('"', 1)[0])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<script" not in page and "http://" not in page.replace("http://creativecommons.org", "")
+
+
+def test_figures_have_png_and_svg_and_no_cjk_glyph_warnings():
+    figs = paths.OUTPUTS / "figures"
+    pngs = {p.stem for p in figs.glob("*.png")}
+    svgs = {p.stem for p in figs.glob("*.svg")}
+    assert pngs and pngs == svgs
+    for p in figs.glob("*.svg"):
+        text = p.read_text(encoding="utf-8")
+        assert "<dc:date>" not in text, p.name
+    for path in EXECUTED:
+        assert "missing from font" not in path.read_text(encoding="utf-8"), path.name
