@@ -22,14 +22,15 @@ KERNEL    := oligomet-audit
 HELPERS   := $(wildcard src/helpers/*.py src/helpers/*/*.py)
 RAW       := $(wildcard $(DATA_DIR)/raw/*.txt)
 EXTRACTED := $(wildcard $(DATA_DIR)/extracted/*.csv $(DATA_DIR)/extracted/*.json)
-EXTERNAL  := $(wildcard data/external/*.csv)
+EXTERNAL  := $(wildcard $(DATA_DIR)/external/*.csv)
 X         := $(DATA_DIR)/extracted
 NBOUT     := $(OUT_DIR)/notebooks
 
 NOTEBOOKS := 00_data_and_audit 01_background 02_retrospective_series \
              03_randomised_trials 04_prognostic_factors 05_toxicities 06_report
 EXECUTED  := $(NOTEBOOKS:%=$(NBOUT)/%.ipynb)
-AUDIT_CSV := $(OUT_DIR)/inconsistencies.csv $(OUT_DIR)/recomputed.csv $(OUT_DIR)/extraction_coverage.csv
+AUDIT_CSV := $(OUT_DIR)/inconsistencies.csv $(OUT_DIR)/recomputed.csv $(OUT_DIR)/extraction_coverage.csv \
+             $(if $(EXTERNAL),$(OUT_DIR)/tables/primary_source_summary.csv)
 
 RUN = $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_DIR) $(NB_PARAMS)
 

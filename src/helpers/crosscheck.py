@@ -396,3 +396,67 @@ def load_review_values(data_dir: Path | str = paths.DATA) -> pd.DataFrame:
         return pd.concat([read(p) for p in parts], ignore_index=True)
     return pd.DataFrame(columns=["value_id", "section", "location", "refs", "study_id", "quantity",
                                  "endpoint", "arm", "subgroup", "timepoint", "comparator", "value"])
+
+
+# --------------------------------------------------------------------------- into the audit
+STATUS_TO_RECOMPUTED = {"confirmed": "consistent", "contradicted": "inconsistent", "not_checkable": "not_recomputable"}
+
+
+def source_comparisons(values: pd.DataFrame, external: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFrame:
+    """Every (review figure, source figure) pair with its status and the study it belongs to.
+
+    Returns columns ``value_id, study_id, ref, reported, expected, status, source, evidence``;
+    ``status`` is confirmed / contradicted / not_checkable.
+    """
+    ext = attach_publications(external, publications).reset_index(drop=True)
+    ext = link_value_ids(ext, values) if not values.empty else ext
+    ext = ext[ext["value_id"].map(_norm) != ""].reset_index(drop=True)
+    comp = compare_sources(values, ext, on="value_id")
+    comp["study_id"] = ext["study_id"].values
+    comp["ref"] = ext["ref"].values
+    return comp[["value_id", "study_id", "ref", "reported", "expected", "status", "source", "evidence"]]
+
+
+def source_recomputed(comparisons: pd.DataFrame) -> pd.DataFrame:
+    """Rows for ``recomputed.csv``: the source's figure as the recomputed value, status mapped
+    to consistent / inconsistent / not_recomputable, the source identifier in the method."""
+    return pd.DataFrame({
+        "value_id": comparisons["value_id"],
+        "check": CHECK,
+        "recomputed": comparisons["expected"],
+        "method": comparisons["status"] + " by " + comparisons["evidence"],
+        "status": comparisons["status"].map(STATUS_TO_RECOMPUTED),
+    })
+
+
+def source_summary(comparisons: pd.DataFrame, publications: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """Per study: figures confirmed, contradicted and not checkable, the sources read and any notices.
+
+    Studies with a publication row but no comparable figure are listed with zeros; the
+    ``found`` column says whether a primary publication was read at all.
+    """
+    counts = (comparisons.drop_duplicates(["value_id", "status"])
+              .pivot_table(index="study_id", columns="status", values="value_id", aggfunc="count", fill_value=0)
+              .reindex(columns=["confirmed", "contradicted", "not_checkable"], fill_value=0))
+    pub = publications.copy()
+    agg = pub.groupby("study_id").agg(
+        refs=("ref", lambda s: ";".join(sorted(set(s), key=int))),
+        found=("source_kind", lambda s: "primary" if (s == "primary").any() else ("secondary only" if (s == "secondary").any() else "not found")),
+        notices=("notices", lambda s: "; ".join(sorted({x for x in s if x}))),
+    )
+    out = agg.join(counts, how="outer").fillna({"confirmed": 0, "contradicted": 0, "not_checkable": 0}).fillna("")
+    for c in ("confirmed", "contradicted", "not_checkable"):
+        out[c] = out[c].astype(int)
+    names = studies.set_index("study_id")["author_romanised"] if "author_romanised" in studies else pd.Series(dtype=str)
+    out.insert(0, "study", out.index.map(names).fillna(""))
+    return out.reset_index().rename(columns={"index": "study_id"}).sort_values("study_id").reset_index(drop=True)
+
+
+def merge_audit(recomputed: pd.DataFrame, inconsistencies: pd.DataFrame,
+                more_recomputed: pd.DataFrame, more_flags: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the source cross-check's rows to the engine's tables, keeping their sort order."""
+    rc = pd.concat([recomputed, more_recomputed[recomputed.columns]], ignore_index=True)
+    rc = rc.drop_duplicates().sort_values(["value_id", "check", "method", "recomputed"], kind="stable")
+    inc = pd.concat([inconsistencies, more_flags[inconsistencies.columns]], ignore_index=True)
+    inc = inc.drop_duplicates().sort_values(["section", "location", "check", "value_ids"], kind="stable")
+    return rc.reset_index(drop=True), inc.reset_index(drop=True)
