@@ -57,7 +57,10 @@ $(ENV_STAMP): requirements-lock.txt pyproject.toml
 $(NBOUT)/%.ipynb: notebooks/%.ipynb $(HELPERS) | $(ENV_STAMP)
 	$(RUN)
 
-$(NBOUT)/00_data_and_audit.ipynb: $(RAW) $(EXTRACTED) $(EXTERNAL)
+# notebook 00 reads every table: validate first, so that bad input stops with a plain message
+$(NBOUT)/00_data_and_audit.ipynb: notebooks/00_data_and_audit.ipynb $(HELPERS) $(RAW) $(EXTRACTED) $(EXTERNAL) | $(ENV_STAMP)
+	$(PY) -m helpers validate $(DATA_DIR)
+	$(RUN)
 
 # The audit tables are written by notebook 00 only when their bytes change, so the
 # section notebooks re-execute only when the flags they show really changed.
@@ -84,7 +87,7 @@ test-fast: $(ENV_STAMP) ## Run the tests that do not execute notebooks
 
 lab: $(ENV_STAMP) ## Start JupyterLab on 127.0.0.1 with the project's kernel (token authentication on)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=$(CURDIR) \
-	  --MappingKernelManager.default_kernel_name=$(KERNEL)
+	  --MappingKernelManager.default_kernel_name=$(KERNEL) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 help: ## Show this help
 	@echo "Audit of Liu & Zhang (2023). Usage: make <target> [DATA_DIR=..] [OUT_DIR=..] [NB_PARAMS=..]"

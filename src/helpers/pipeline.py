@@ -194,6 +194,19 @@ def run_notebook(src: Path | str, out: Path | str, parameters: dict[str, Any] | 
     return out
 
 
+def describe_failure(exc: BaseException) -> str:
+    """One or two plain lines about a failed notebook run (no traceback).
+
+    For an error raised inside a notebook cell papermill reports the cell number and the
+    exception; a data error's message (file, row, column, problem) is kept whole.
+    """
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    cell = getattr(exc, "exec_count", None)
+    where = f"in cell [{cell}] " if cell is not None else ""
+    return f"{where}{ename}: {evalue}".strip()
+
+
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m helpers.pipeline", description=__doc__.splitlines()[0])
     ap.add_argument("notebook")
@@ -210,13 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"interrupted: {args.output} left untouched", file=sys.stderr)
+        return 130
     except Exception as exc:  # papermill's PapermillExecutionError and friends
         if os.environ.get("HELPERS_DEBUG"):
             raise
-        name = type(exc).__name__
-        first = str(exc).strip().splitlines()
-        detail = "\n".join(first[-12:]) if first else ""
-        print(f"error: executing {args.notebook} failed ({name}); {args.output} left untouched\n{detail}", file=sys.stderr)
+        print(f"error: executing {args.notebook} failed; {args.output} left untouched\n"
+              f"{describe_failure(exc)}\n(set HELPERS_DEBUG=1 for the full traceback)", file=sys.stderr)
         return 1
     return 0
 
