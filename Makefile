@@ -3,8 +3,10 @@
 # Variables (override on the command line):
 #   DATA_DIR    data directory to audit (raw/ + extracted/)           [data]
 #   OUT_DIR     where executed notebooks, tables, figures go          [outputs]
-#   NB_PARAMS   extra papermill parameters for every notebook, e.g.
-#               NB_PARAMS="-p alpha 0.01 -p exponential_band_pp 15"
+#   NB_PARAMS   extra papermill parameters for every notebook (each notebook rejects
+#               names it does not declare), e.g. NB_PARAMS="-p data_dir data"
+#   AUDIT_PARAMS  tolerances for the audit notebook 00 only, e.g.
+#               AUDIT_PARAMS="-p alpha 0.01 -p exponential_band_pp 15 -p median_ratio_band [0.4,1.6]"
 #   PYTHON      interpreter used to create the virtual environment    [python3]
 #   VENV        the virtual environment                               [.venv]
 
@@ -13,6 +15,7 @@ VENV      ?= .venv
 DATA_DIR  ?= data
 OUT_DIR   ?= outputs
 NB_PARAMS ?=
+AUDIT_PARAMS ?=
 UV_VERSION := 0.9.30
 
 PY        := $(VENV)/bin/python
@@ -37,7 +40,7 @@ RUN = $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_D
 .DEFAULT_GOAL := help
 .PHONY: all env test test-fast lab help clean distclean synthetic
 
-all: $(EXECUTED) ## Build the environment, execute every notebook, write every output
+all: $(EXECUTED) ## Build the environment, execute every notebook, write every output (DATA_DIR, OUT_DIR, NB_PARAMS, AUDIT_PARAMS)
 	@echo "outputs are up to date in $(OUT_DIR)/"
 
 env: $(ENV_STAMP) ## Create the virtual environment (.venv) from the pinned lock file
@@ -60,7 +63,7 @@ $(NBOUT)/%.ipynb: notebooks/%.ipynb $(HELPERS) | $(ENV_STAMP)
 # notebook 00 reads every table: validate first, so that bad input stops with a plain message
 $(NBOUT)/00_data_and_audit.ipynb: notebooks/00_data_and_audit.ipynb $(HELPERS) $(RAW) $(EXTRACTED) $(EXTERNAL) | $(ENV_STAMP)
 	$(PY) -m helpers validate $(DATA_DIR)
-	$(RUN)
+	$(RUN) $(AUDIT_PARAMS)
 
 # The audit tables are written by notebook 00 only when their bytes change, so the
 # section notebooks re-execute only when the flags they show really changed.
