@@ -84,6 +84,7 @@ def severity_by_section(flags: pd.DataFrame) -> pd.DataFrame:
     t = pd.crosstab(first["section"], first["severity"]).reindex(columns=list(SEVERITY_ORDER), fill_value=0)
     t["total"] = t.sum(axis=1)
     t.loc["all"] = t.sum()
+    t.columns.name = None
     return t.reset_index()
 
 

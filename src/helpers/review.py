@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-
-TABLES = ("references", "studies", "mentions", "values", "prognostic", "claims", "non_statistics")
+from .schema import TABLES
 
 
 def read_table(path: Path | str) -> pd.DataFrame:
