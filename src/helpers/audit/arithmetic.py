@@ -6,7 +6,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, fmt, split_ids
+from .context import (STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, fmt_dec,
+                      gjoin, join_cols, map_str, split_ids)
 from .numeric import (fitting_denominators, grim_count_range, percent_conventions, to_fraction,
                       decimals_of)
 from .registry import register
@@ -16,6 +17,10 @@ _CONV = ("half_up", "half_even", "truncation")
 
 def _count_denominators(ctx: AuditContext) -> pd.Series:
     """value_id of each count row -> denominator value_id (own, else from a percent linking it)."""
+    return ctx.memo("count_denominators", lambda: _count_denominators_(ctx))
+
+
+def _count_denominators_(ctx: AuditContext) -> pd.Series:
     v = ctx.values
     own = v.loc[(v["quantity"] == "count") & (v["denominator_id"] != ""), ["value_id", "denominator_id"]]
     via = v.loc[(v["quantity"] == "percent") & (v["count_id"] != "") & (v["denominator_id"] != ""),
@@ -32,7 +37,8 @@ def percent_vs_count(ctx: AuditContext):
     Accepts any exact value inside the closed rounding interval of the printed precision and
     reports which conventions (half_up, half_even, truncation) reproduce the printed figure.
     Integer arithmetic only. Off by at most ``percent_slip_units`` units of the last digit beyond
-    the interval: warning; further: error.
+    the interval: warning; further: error. When the count exceeds the denominator and the
+    exchanged fraction gives the percentage, the message says so.
 
     Examples
     --------
@@ -69,26 +75,63 @@ def percent_vs_count(ctx: AuditContext):
     for c in _CONV:
         methods = np.where(conv[c], np.where(methods == "", c, methods + ";" + c), methods)
     methods = np.where(methods == "", "none", methods)
-    exact = 100.0 * u["k"] / u["n"]
-    shown = [f"{x:.{int(d) + 2}f}" for x, d in zip(exact, u["dec"])]
+    exact = 100.0 * u["k"].to_numpy() / u["n"].to_numpy()
+    shown = fmt_dec(exact, u["dec"].to_numpy() + 2)
     status = np.where(conv["interval"], "consistent", "inconsistent")
+    ks, ns = u["k"].astype(str), u["n"].astype(str)
     rec = ctx.recomputed(u["value_id"], "percent_vs_count", shown,
-                         ["exact " + str(a) + "/" + str(b) + "; conventions: " + m
-                          for a, b, m in zip(u["k"], u["n"], methods)], status)
-    bad = u[~conv["interval"].to_numpy()]
+                         "exact " + ks + "/" + ns + "; conventions: " + pd.Series(methods, dtype=object), status)
+    badm = ~conv["interval"].to_numpy()
+    bad = u[badm].reset_index(drop=True)
     if bad.empty:
         return empty_issues(), pd.concat([rec, rec_nr], ignore_index=True)
-    du = np.abs(conv["diff_units"].to_numpy()[~conv["interval"].to_numpy()])
+    du = np.abs(conv["diff_units"].to_numpy()[badm])
     sev = np.where(du <= 0.5 + ctx.params.percent_slip_units, "warning", "error")
-    ex = [shown[i] for i in np.flatnonzero(~conv["interval"].to_numpy())]
-    msgs = [
-        f"The percentage {p}% does not match the printed count and denominator {k}/{n}, which give {e}%."
-        for p, k, n, e in zip(bad["value"], bad["k"], bad["n"], ex)
-    ]
-    iss = ctx.issues(bad["value_id"], "percent_vs_count", sev,
-                     [f"{p}% ({k}/{n})" for p, k, n in zip(bad["value"], bad["k"], bad["n"])], ex, msgs,
-                     [[a, b, c] for a, b, c in zip(bad["value_id"], bad["count_id"], bad["den_id"])])
+    ex = pd.Series(shown[badm], dtype=object)
+    bk, bn, bp = bad["k"].astype(str), bad["n"].astype(str), bad["value"].astype(str)
+    # count and denominator exchanged? (k > n and n/k gives the printed percentage)
+    swapped = (bad["k"] > bad["n"]).to_numpy() & percent_conventions(
+        bad["n"].clip(lower=0), bad["k"].clip(lower=1), bad["mant"], bad["dec"])["interval"].to_numpy()
+    msgs = ("The percentage " + bp + "% does not match the printed count and denominator " + bk + "/" + bn
+            + ", which give " + ex + "%" + pd.Series(np.where(swapped, "; the two numbers appear exchanged (" + bn + "/" + bk
+                                                                + " gives it)", ""), dtype=object) + ".")
+    iss = ctx.issues(bad["value_id"], "percent_vs_count", sev, bp + "% (" + bk + "/" + bn + ")", ex, msgs,
+                     join_cols(bad["value_id"], bad["count_id"], bad["den_id"]))
     return iss, pd.concat([rec, rec_nr], ignore_index=True)
+
+
+def _fitting_table(m, d, k, max_n: int, listed: int) -> np.ndarray:
+    """For each (mantissa, decimals, count or -1): the first ``listed`` denominators ≤ max_n that fit.
+
+    Computed once per distinct triple (vectorised over 1..max_n); returns comma-joined strings.
+    """
+    key = pd.DataFrame({"m": np.asarray(m, dtype="int64"), "d": np.asarray(d, dtype="int64"),
+                        "k": np.asarray(k, dtype="int64")})
+    uq = key.drop_duplicates().reset_index(drop=True)
+    codes = key.merge(uq.assign(_i=np.arange(len(uq))), on=["m", "d", "k"], how="left")["_i"].to_numpy()
+    ns = np.arange(1, max_n + 1, dtype="int64")[None, :]
+    um, ud, uk = (uq[c].to_numpy(dtype="int64")[:, None] for c in ("m", "d", "k"))
+    s = 200 * np.power(10, ud)
+    lo = np.maximum(-(-((2 * um - 1) * ns) // s), 0)
+    hi = np.minimum(((2 * um + 1) * ns) // s, ns)
+    with_k = (uk >= 0) & (np.abs(200 * np.maximum(uk, 0) * np.power(10, ud) - 2 * um * ns) <= ns) & (ns >= uk)
+    fits = np.where(uk >= 0, with_k, lo <= hi)
+    strs = np.empty(len(uq), dtype=object)
+    for i in range(len(uq)):  # one per distinct printed percentage
+        strs[i] = ", ".join(map(str, ns[0][fits[i]][:listed])) or "none"
+    return strs[codes]
+
+
+def _named_group_size_unprinted(ctx: AuditContext, rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose arm is a named group or whose subgroup is a population subset, and for which
+    no sample size (an ``n`` row of the same study, arm and subgroup) is printed."""
+    named = (~rows["armn"].isin(STANDARD_ARMS) | rows["popsub"]).to_numpy(dtype=bool)
+    v = ctx.values
+    nrows = v[(v["quantity"] == "n") & (v["study_id"] != "")]
+    sub = rows["subgroup"].where(rows["popsub"], "")
+    key = rows["study_id"] + "\x1f" + rows["armn"] + "\x1f" + sub
+    have = set(nrows["study_id"] + "\x1f" + nrows["armn"] + "\x1f" + nrows["subgroup"].where(nrows["popsub"], ""))
+    return named & ~key.isin(have).to_numpy(dtype=bool)
 
 
 @register("grim_percent", "error",
@@ -100,8 +143,9 @@ def grim_percent(ctx: AuditContext):
     evidence lists which of the study's other sample sizes (N, arm sizes) would fit and the
     smallest denominators up to ``grim_max_n`` that fit. Without one, the percentage is tried
     against every sample size printed for the study (its N and every ``n`` row); if none fits it
-    is a warning. A percentage printed with its count but no denominator is tried the same way
-    (``percent_vs_count`` cannot run).
+    is a warning — or info when the percentage belongs to a named group or patient subgroup
+    whose size is not printed (its denominator is then simply unknown). A percentage printed
+    with its count but no denominator is tried the same way (``percent_vs_count`` cannot run).
 
     Examples
     --------
@@ -119,10 +163,11 @@ def grim_percent(ctx: AuditContext):
     p = v[(v["quantity"] == "percent") & v["simple"] & (v["num"] <= 100)].copy()
     p["den_id"] = p["denominator_id"].where(p["denominator_id"] != "",
                                             p["count_id"].map(cden).astype(object).fillna(""))
-    p = p[p["den_id"].eq("") | p["count_id"].eq("")]
     p = p[~(p["count_id"].ne("") & p["den_id"].ne(""))]
     issues, recs = [], []
     byid = ctx.by_id
+    ns_all = ctx.study_ns
+    ns_int = ns_all[(ns_all["n"] > 0) & (ns_all["n"] == ns_all["n"].round())]
     # (1) explicit denominator, no count
     ex = p[p["den_id"] != ""].copy()
     if not ex.empty:
@@ -132,56 +177,72 @@ def grim_percent(ctx: AuditContext):
         ex["n"] = n["mant"].to_numpy()[okn].astype("int64")
         lo, hi = grim_count_range(ex["n"], ex["mant"], ex["dec"])
         fits = lo <= hi
+        exn = ex["n"].astype(str)
         recs.append(ctx.recomputed(ex["value_id"], "grim_percent",
-                                   [f"k={a}..{b} of {n}" if f else f"no k of {n}" for a, b, n, f in zip(lo, hi, ex["n"], fits)],
+                                   np.where(fits, "k=" + pd.Series(lo).astype(str).to_numpy(dtype=object) + ".."
+                                            + pd.Series(hi).astype(str).to_numpy(dtype=object) + " of " + exn.to_numpy(dtype=object),
+                                            "no k of " + exn.to_numpy(dtype=object)),
                                    "grim: stated denominator", np.where(fits, "consistent", "inconsistent")))
-        bad = ex[~fits]
+        bad = ex[~fits].reset_index(drop=True)
         if not bad.empty:
-            exp, msg, ids = [], [], []
-            for _, r in bad.iterrows():
-                others = ctx.study_ns[(ctx.study_ns["study_id"] == r["study_id"]) & (ctx.study_ns["value_id"] != r["den_id"])]
-                fit_other = [f"{int(x)}" for x in sorted(set(others["n"].dropna())) if x == int(x) and x > 0
-                             and _attainable(int(x), r["mant"], r["dec"])]
-                dens = fitting_denominators(int(r["mant"]), int(r["dec"]), prm.grim_max_n)[: prm.grim_max_listed]
-                exp.append(f"denominators that fit: {', '.join(map(str, dens)) or 'none'}; study sizes that fit: {', '.join(fit_other) or 'none'}")
-                msg.append(f"No whole number of patients out of {r['n']} gives {r['value']}%"
-                           + (f"; it would fit a denominator of {', '.join(fit_other)} printed elsewhere for this study." if fit_other else "."))
-                ids.append([r["value_id"], r["den_id"]] + list(others.loc[others["n"].isin([float(x) for x in fit_other]), "value_id"]))
-            issues.append(ctx.issues(bad["value_id"], "grim_percent", "error",
-                                     [f"{a}% of {b}" for a, b in zip(bad["value"], bad["n"])], exp, msg, ids))
+            # the study's other sample sizes that would fit (one id per distinct size)
+            o = bad[["value_id", "study_id", "den_id", "mant", "dec"]].merge(
+                ns_int.rename(columns={"value_id": "nid"}), on="study_id", how="inner")
+            o = o[o["nid"] != o["den_id"]]
+            if not o.empty:
+                lo2, hi2 = grim_count_range(o["n"].astype("int64"), o["mant"], o["dec"])
+                o = o[lo2 <= hi2]
+            sn = set(ctx.study_n["n_id"])
+            o = o.assign(_isn=~o["nid"].isin(sn)).sort_values(["value_id", "n", "_isn", "nid"], kind="stable")
+            o = o.drop_duplicates(["value_id", "n"])
+            o["ns"] = o["n"].astype("int64").astype(str)
+            g = o.groupby("value_id", sort=False)
+            fit_ns = gjoin(g, "ns", ", ")
+            fit_ids = gjoin(g, "nid", ";")
+            fo = map_str(bad["value_id"], fit_ns)
+            fid = map_str(bad["value_id"], fit_ids)
+            dens = _fitting_table(bad["mant"], bad["dec"], np.full(len(bad), -1), prm.grim_max_n, prm.grim_max_listed)
+            exp = "denominators that fit: " + pd.Series(dens, dtype=object) + "; study sizes that fit: " + fo.where(fo != "", "none")
+            msg = ("No whole number of patients out of " + bad["n"].astype(str) + " gives " + bad["value"] + "%"
+                   + pd.Series(np.where(fo != "", "; it would fit a denominator of " + fo + " printed elsewhere for this study.", "."),
+                               dtype=object))
+            issues.append(ctx.issues(bad["value_id"], "grim_percent", "error", bad["value"] + "% of " + bad["n"].astype(str),
+                                     exp, msg, join_cols(bad["value_id"], bad["den_id"], fid)))
     # (2) no denominator: try every sample size printed for the study
     im = p[(p["den_id"] == "") & (p["study_id"] != "")].copy()
     if not im.empty:
         cnt = byid.reindex(im["count_id"])
         im["k"] = np.where(im["count_id"].ne("").to_numpy() & cnt["ok"].fillna(False).to_numpy(dtype=bool),
                            cnt["mant"].fillna(-1).to_numpy(), -1).astype("int64")
-        ns = ctx.study_ns[(ctx.study_ns["n"] > 0) & (ctx.study_ns["n"] == ctx.study_ns["n"].round())]
-        m = im[["value_id", "study_id", "mant", "dec", "k"]].merge(ns, on="study_id", how="inner",
+        m = im[["value_id", "study_id", "mant", "dec", "k"]].merge(ns_int, on="study_id", how="inner",
                                                                     suffixes=("", "_n"))
         if not m.empty:
             nn = m["n"].astype("int64").to_numpy()
             lo, hi = grim_count_range(nn, m["mant"], m["dec"])
             conv = percent_conventions(np.maximum(m["k"], 0), nn, m["mant"], m["dec"])
             m["fit"] = np.where(m["k"] >= 0, conv["interval"].to_numpy() & (m["k"].to_numpy() <= nn), lo <= hi)
-            agg = m.groupby("value_id", sort=False).agg(fit=("fit", "any"),
-                                                        ns=("n", lambda s: ",".join(str(int(x)) for x in sorted(set(s)))))
-            tried = im.set_index("value_id").loc[agg.index]
-            recs.append(ctx.recomputed(agg.index, "grim_percent",
-                                       ["fits one of " + s if f else "fits none of " + s for s, f in zip(agg["ns"], agg["fit"])],
-                                       "grim: study sample sizes", np.where(agg["fit"], "consistent", "inconsistent")))
-            bad = agg[~agg["fit"]]
-            if not bad.empty:
-                exp, msg, ids = [], [], []
-                for vid, r in bad.iterrows():
-                    t = tried.loc[vid]
-                    dens = fitting_denominators(int(t["mant"]), int(t["dec"]), prm.grim_max_n,
-                                                count=int(t["k"]) if t["k"] >= 0 else None)[: prm.grim_max_listed]
-                    exp.append(f"denominators that fit: {', '.join(map(str, dens)) or 'none'}")
-                    what = f"{t['value']}% ({t['k']} patients)" if t["k"] >= 0 else f"{t['value']}%"
-                    msg.append(f"{what} cannot be a proportion of any sample size printed for this study ({r['ns']}).")
-                    ids.append([vid] + ([t["count_id"]] if t["count_id"] else []))
-                issues.append(ctx.issues(bad.index, "grim_percent", "warning",
-                                         [f"{tried.loc[i, 'value']}%" for i in bad.index], exp, msg, ids))
+            fit = m.groupby("value_id", sort=False)["fit"].any()
+            md = m.drop_duplicates(["value_id", "n"]).sort_values(["value_id", "n"], kind="stable")
+            nsj = gjoin(md.assign(s=md["n"].astype("int64").astype(str)).groupby("value_id", sort=False), "s", ",")
+            tried = im.set_index("value_id").loc[fit.index]
+            nstr = nsj.reindex(fit.index).to_numpy(dtype=object)
+            recs.append(ctx.recomputed(fit.index, "grim_percent",
+                                       np.where(fit.to_numpy(), "fits one of " + nstr, "fits none of " + nstr),
+                                       "grim: study sample sizes", np.where(fit.to_numpy(), "consistent", "inconsistent")))
+            badi = fit.index[~fit.to_numpy()]
+            if len(badi):
+                t = tried.loc[badi].reset_index()
+                dens = _fitting_table(t["mant"], t["dec"], t["k"], prm.grim_max_n, prm.grim_max_listed)
+                exp = "denominators that fit: " + pd.Series(dens, dtype=object)
+                hask = (t["k"] >= 0).to_numpy()
+                what = pd.Series(np.where(hask, t["value"] + "% (" + t["k"].astype(str) + " patients)", t["value"] + "%"), dtype=object)
+                unknown = _named_group_size_unprinted(ctx, t)
+                sev = np.where(unknown, "info", "warning")
+                msg = (what + " cannot be a proportion of any sample size printed for this study ("
+                       + pd.Series(nsj.reindex(badi).to_numpy(dtype=object), dtype=object) + ")"
+                       + pd.Series(np.where(unknown, "; it refers to a group whose size is not printed.", "."), dtype=object))
+                issues.append(ctx.issues(t["value_id"], "grim_percent", sev, t["value"] + "%", exp, msg,
+                                         join_cols(t["value_id"], t["count_id"].where(hask, ""))))
     iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     rec = pd.concat(recs, ignore_index=True) if recs else empty_recomputed()
     return iss, rec
@@ -200,9 +261,11 @@ def parts_vs_total(ctx: AuditContext):
     Counts: sum above the total is an error, below it info (categories may be unprinted).
     Percentages: sum compared with the total's value (when a percentage) or
     ``partition_percent_total``, allowing ±0.5 unit of each member's (and the total's) printed
-    precision; above: error, below: warning. Arm sizes (``n`` rows of a study's arms sharing
-    endpoint/subgroup/timepoint, outside partitions) against the study's N: above: error,
-    below: warning. Sums are exact (integer arithmetic on scaled decimals).
+    precision; above: error, below: info (categories may be unprinted). Arm sizes (``n`` rows of
+    a study's arms with blank endpoint and subgroup — trial arms as such — outside partitions)
+    against the study's N: above: error, below: warning. Denominators of an endpoint (e.g. the
+    patients who progressed) are subsets, not arm sizes, and are not summed. Sums are exact
+    (integer arithmetic on scaled decimals).
 
     Examples
     --------
@@ -223,9 +286,13 @@ def parts_vs_total(ctx: AuditContext):
         mem["half"] = 5 * np.power(10, (S - 1 - mem["dec"]).clip(lower=0)).astype("int64")
         mem = mem.sort_values(["voff", "value_id"], kind="stable")
         g = mem.groupby(["partition_id", "kind"], sort=True)
-        agg = g.agg(total=("sc", "sum"), tol=("half", "sum"), k=("value_id", "size"),
-                    ids=("value_id", list), first=("value_id", "first"),
-                    total_id=("total_id", "max"))
+        agg = g.agg(total=("sc", "sum"), tol=("half", "sum"), k=("value_id", "size"), first=("value_id", "first"))
+        agg["ids"] = gjoin(g, "value_id", ";")
+        # the partition's total: the (last-sorted) non-blank total_id of its members
+        tid = mem[mem["total_id"] != ""].assign(_k=g.ngroup()[mem["total_id"] != ""])
+        tid = tid.sort_values(["_k", "total_id"], kind="stable").drop_duplicates("_k", keep="last")
+        agg["total_id"] = ""
+        agg.iloc[tid["_k"].to_numpy(), agg.columns.get_loc("total_id")] = tid["total_id"].to_numpy(dtype=object)
         agg = agg.reset_index()
         byid = ctx.by_id
         t = byid.reindex(agg["total_id"])
@@ -239,52 +306,55 @@ def parts_vs_total(ctx: AuditContext):
         judged = (agg["k"].to_numpy() >= 2) & (~is_cnt | t_ok)
         sm = agg["total"].to_numpy()
         bad = judged & (np.abs(sm - target) > tol)
-        cnt_rows = agg[judged & is_cnt]
-        recs.append(ctx.recomputed(list(cnt_rows["total_id"]), "parts_vs_total",
-                                   [fmt(x / 10 ** S) for x in cnt_rows["total"]],
-                                   ["sum of partition " + x for x in cnt_rows["partition_id"]],
-                                   np.where(bad[judged & is_cnt], "inconsistent", "consistent")))
-        for i in np.flatnonzero(bad):
-            r = agg.iloc[i]
-            shown = fmt(sm[i] / 10 ** S)
-            over = sm[i] > target[i]
-            if is_cnt[i]:
-                tv = t["value"].iloc[i]
-                word = "more" if over else "fewer"
-                issues.append(ctx.issues([r["first"]], "parts_vs_total", "error" if over else "info", [f"sum {shown}"], [tv],
-                                         [f"The parts add up to {shown}, {word} than the total of {tv} they belong to."],
-                                         [r["ids"] + [r["total_id"]]]))
-            else:
-                tgt = (t["value"].iloc[i] if t_pct[i] else fmt(ctx.params.partition_percent_total)) + "%"
-                word = "more" if over else "less"
-                issues.append(ctx.issues([r["first"]], "parts_vs_total", "error" if over else "warning", [f"sum {shown}%"], [tgt],
-                                         [f"The percentages of one whole add up to {shown}%, {word} than {tgt} even allowing for rounding."],
-                                         [r["ids"] + ([r["total_id"]] if r["total_id"] else [])]))
-    # arm sizes against the study N
+        cm = judged & is_cnt
+        cnt_rows = agg[cm]
+        recs.append(ctx.recomputed(cnt_rows["total_id"], "parts_vs_total", fmt_arr(cnt_rows["total"].to_numpy() / 10 ** S),
+                                   "sum of partition " + cnt_rows["partition_id"],
+                                   np.where(bad[cm], "inconsistent", "consistent")))
+        b = agg[bad].reset_index(drop=True)
+        if not b.empty:
+            sb, tb = sm[bad], target[bad]
+            shown = pd.Series(fmt_arr(sb / 10 ** S), dtype=object)
+            over = sb > tb
+            cnt = is_cnt[bad]
+            tv = pd.Series(t["value"].fillna("").to_numpy(dtype=object)[bad], dtype=object)
+            tgt = pd.Series(np.where(t_pct[bad], tv, fmt(ctx.params.partition_percent_total)), dtype=object) + "%"
+            sev = np.where(over, "error", "info")
+            cword = pd.Series(np.where(over, "more", "fewer"), dtype=object)
+            pword = pd.Series(np.where(over, "more", "less"), dtype=object)
+            rep = pd.Series(np.where(cnt, "sum " + shown, "sum " + shown + "%"), dtype=object)
+            exp = pd.Series(np.where(cnt, tv, tgt), dtype=object)
+            msg = pd.Series(np.where(cnt, "The parts add up to " + shown + ", " + cword + " than the total of " + tv + " they belong to.",
+                                     "The percentages of one whole add up to " + shown + "%, " + pword + " than " + tgt
+                                     + " even allowing for rounding."), dtype=object)
+            issues.append(ctx.issues(b["first"], "parts_vs_total", sev, rep, exp, msg, join_cols(b["ids"], b["total_id"])))
+    # arm sizes against the study N: trial arms as such (blank endpoint and subgroup)
     arms = v[(v["quantity"] == "n") & (v["study_id"] != "") & (v["armn"] != "total") & v["ok"]
-             & v["comp"].eq("=") & v["partition_id"].eq("")]
+             & v["comp"].eq("=") & v["partition_id"].eq("") & v["endpoint"].eq("") & v["subgroup"].eq("")]
     if not arms.empty:
-        key = ["study_id", "endpoint", "subgroup", "timepoint", "unit"]
+        key = ["study_id", "timepoint", "unit"]
+        arms = arms.sort_values(["voff", "value_id"], kind="stable")
         g = arms.groupby(key + ["armn"], sort=False)
-        per = g.agg(nv=("valkey", "nunique"), num=("num", "first"), ids=("value_id", list)).reset_index()
-        per = per[per["nv"] == 1]
-        grp = per.groupby(key, sort=True).agg(narms=("armn", "size"), total=("num", "sum"),
-                                              ids=("ids", lambda s: [i for x in s for i in x]),
-                                              arms=("armn", lambda s: list(s)), nums=("num", list)).reset_index()
+        per = g.agg(nv=("valkey", "nunique"), num=("num", "first"), off=("voff", "first"))
+        per["ids"] = gjoin(g, "value_id", ";")
+        per = per.reset_index()
+        per = per[per["nv"] == 1].sort_values(key + ["off"], kind="stable")
+        per["numf"] = fmt_arr(per["num"])
+        gp = per.groupby(key, sort=True)
+        grp = gp.agg(narms=("armn", "size"), total=("num", "sum"), first=("ids", "first"))
+        grp["ids"] = gjoin(gp, "ids", ";")
+        grp["parts"] = gjoin(gp, "numf", " + ")
+        grp = grp.reset_index()
         grp = grp[grp["narms"] >= 2].merge(ctx.study_n, on="study_id", how="inner")
-        byid = ctx.by_id
-        for _, r in grp.iterrows():
-            nrow = byid.loc[r["n_id"]]
-            if nrow["unit"] != r["unit"]:
-                continue
-            if r["total"] == r["n"]:
-                continue
-            sev = "error" if r["total"] > r["n"] else "warning"
-            parts = " + ".join(fmt(x) for x in r["nums"])
-            issues.append(ctx.issues([r["ids"][0]], "parts_vs_total", sev, [f"{parts} = {fmt(r['total'])}"],
-                                     [fmt(r["n"])],
-                                     [f"The group sizes ({parts}) add up to {fmt(r['total'])}, not to the study's {fmt(r['n'])} patients."],
-                                     [r["ids"] + [r["n_id"]]]))
+        if not grp.empty:
+            nunit = ctx.by_id["unit"].reindex(grp["n_id"]).fillna("").to_numpy(dtype=object)
+            grp = grp[(nunit == grp["unit"].to_numpy(dtype=object)) & (grp["total"] != grp["n"]).to_numpy()].reset_index(drop=True)
+        if not grp.empty:
+            sev = np.where(grp["total"] > grp["n"], "error", "warning")
+            tot, nn = pd.Series(fmt_arr(grp["total"]), dtype=object), pd.Series(fmt_arr(grp["n"]), dtype=object)
+            issues.append(ctx.issues(grp["first"].str.split(";").str[0], "parts_vs_total", sev, grp["parts"] + " = " + tot, nn,
+                                     "The group sizes (" + grp["parts"] + ") add up to " + tot + ", not to the study's " + nn + " patients.",
+                                     join_cols(grp["ids"], grp["n_id"])))
     iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     rec = pd.concat(recs, ignore_index=True) if recs else empty_recomputed()
     return iss, rec
@@ -320,22 +390,27 @@ def impossible_value(ctx: AuditContext):
         "ratio": v["quantity"].isin(["hr", "or"]) & v["ok"] & v["comp"].eq("=") & (v["num"] <= 0),
     }
     texts = {
-        "p0": ("p = {v}", "a p-value above 0 (e.g. P < 0.001)", "A p-value cannot be exactly zero; it should be printed as P < 0.001 or similar."),
-        "p1": ("p = {v}", "≤ 1", "A p-value cannot exceed 1."),
-        "pct": ("{v}%", "≤ 100%", "A percentage or survival rate cannot exceed 100%."),
-        "cnt": ("{v}", "≤ denominator", "The count is larger than the number of patients it is taken from."),
-        "ratio": ("{v}", "> 0", "A hazard or odds ratio must be positive."),
+        "p0": ("p = ", "", "a p-value above 0 (e.g. P < 0.001)", "A p-value cannot be exactly zero; it should be printed as P < 0.001 or similar."),
+        "p1": ("p = ", "", "≤ 1", "A p-value cannot exceed 1."),
+        "pct": ("", "%", "≤ 100%", "A percentage or survival rate cannot exceed 100%."),
+        "cnt": ("", "", None, "The count is larger than the number of patients it is taken from."),
+        "ratio": ("", "", "> 0", "A hazard or odds ratio must be positive."),
     }
     out = []
     for key, mask in conds.items():
-        rows = v[mask.to_numpy() if hasattr(mask, "to_numpy") else mask]
+        mk = np.asarray(mask, dtype=bool)
+        rows = v[mk]
         if rows.empty:
             continue
-        rep, exp, msg = texts[key]
-        ids = [[i] + ([den_id[j]] if key == "cnt" else []) for i, j in zip(rows["value_id"], rows.index)]
-        expected = [exp if key != "cnt" else f"≤ {fmt(den[j])}" for j in rows.index]
-        out.append(ctx.issues(rows["value_id"], "impossible_value", "error",
-                              [rep.format(v=x) for x in rows["value"]], expected, [msg] * len(rows), ids))
+        pre, post, exp, msg = texts[key]
+        if key == "cnt":
+            ids = join_cols(rows["value_id"], den_id[mk])
+            expected = "≤ " + pd.Series(fmt_arr(den[mk]), dtype=object)
+        else:
+            ids, expected = rows["value_id"], exp
+        out.append(ctx.issues(rows["value_id"], "impossible_value", "error", pre + rows["value"] + post,
+                              np.full(len(rows), expected, dtype=object) if isinstance(expected, str) else expected,
+                              np.full(len(rows), msg, dtype=object), ids))
     return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()
 
 
@@ -356,45 +431,66 @@ def range_claim(ctx: AuditContext):
     >>> range_claim(toy_review(values=vals, claims=cl))[0].loc[0, "severity"]
     'error'
     """
-    c = ctx.claims[ctx.claims["claim_type"] == "range"]
+    c = ctx.claims[ctx.claims["claim_type"] == "range"].reset_index(drop=True)
+    if c.empty:
+        return empty_issues(), empty_recomputed()
     byid = ctx.by_id
-    issues, recs = [], []
-    for _, r in c.iterrows():
-        lo_s = byid.loc[r["low_id"], "value"] if r["low_id"] in byid.index else ""
-        hi_s = byid.loc[r["high_id"], "value"] if r["high_id"] in byid.index else ""
-        members = [m for m in split_ids(r["member_ids"]) if m in byid.index]
-        ends = [x for x in (r["low_id"], r["high_id"]) if x]
-        if not members:
-            recs.append(ctx.recomputed(ends, "range_claim", "", "no member figures printed", "not_recomputable"))
-            continue
-        vals = {m: to_fraction(byid.loc[m, "value"]) for m in members}
-        vals = {m: x for m, x in vals.items() if x is not None}
-        if not vals:
-            continue
-        lo, hi = to_fraction(lo_s), to_fraction(hi_s)
-        mn, mx = min(vals.values()), max(vals.values())
-        fmtf = lambda x: fmt(float(x))  # noqa: E731
-        status_lo = "consistent" if lo is not None and lo == mn else "inconsistent"
-        status_hi = "consistent" if hi is not None and hi == mx else "inconsistent"
-        recs.append(ctx.recomputed([x for x in [r["low_id"]] if x], "range_claim", [fmtf(mn)], "min of members", [status_lo]))
-        recs.append(ctx.recomputed([x for x in [r["high_id"]] if x], "range_claim", [fmtf(mx)], "max of members", [status_hi]))
-        outside = [m for m, x in vals.items() if (lo is not None and x < lo) or (hi is not None and x > hi)]
-        ov = {"section": [r["section"]], "location": [r["location"]], "refs": [r["refs"]],
-              "quantity": [r["quantity"]]}
-        rep = f"{lo_s}~{hi_s}"
-        exp = f"{fmtf(mn)}~{fmtf(mx)}"
-        if outside:
-            names = ", ".join(byid.loc[m, "value"] for m in outside)
-            issues.append(ctx.issues([r["low_id"] or members[0]], "range_claim", "error", [rep], [exp],
-                                     [f"The range {rep} leaves out figure(s) {names} that it claims to summarise."],
-                                     [ends + members], study_ids=[""], override=ov))
-        elif (lo is not None and lo not in vals.values()) or (hi is not None and hi not in vals.values()):
-            issues.append(ctx.issues([r["low_id"] or members[0]], "range_claim", "warning", [rep], [exp],
-                                     [f"The ends of the range {rep} are not among the figures it summarises (those span {exp})."],
-                                     [ends + members], study_ids=[""], override=ov))
-    iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
-    rec = pd.concat(recs, ignore_index=True) if recs else empty_recomputed()
-    return iss, rec
+    c["cid"] = np.arange(len(c))
+    c["ends"] = join_cols(c["low_id"], c["high_id"])
+    mem = c[["cid", "member_ids"]].assign(m=c["member_ids"].str.split(";")).explode("m")
+    mem["m"] = mem["m"].fillna("").str.strip()
+    mem = mem[mem["m"].isin(byid.index)]
+    mem["x"] = byid["num"].reindex(mem["m"]).to_numpy()
+    has_members = c["cid"].isin(set(mem["cid"]))
+    recs = [ctx.recomputed(c.loc[~has_members, "low_id"][lambda x: x != ""], "range_claim", "", "no member figures printed",
+                           "not_recomputable"),
+            ctx.recomputed(c.loc[~has_members, "high_id"][lambda x: x != ""], "range_claim", "", "no member figures printed",
+                           "not_recomputable")]
+    mem = mem[mem["x"].notna()]
+    if mem.empty:
+        return empty_issues(), pd.concat(recs, ignore_index=True)
+    g = mem.groupby("cid", sort=True)
+    agg = pd.DataFrame({"mn": g["x"].min(), "mx": g["x"].max(), "ids": gjoin(g, "m", ";"),
+                        "first": g["m"].first()})
+    r = c.set_index("cid").loc[agg.index].reset_index()
+    r = pd.concat([r, agg.reset_index(drop=True)], axis=1)
+    lo = byid["num"].reindex(r["low_id"]).to_numpy()
+    hi = byid["num"].reindex(r["high_id"]).to_numpy()
+    lo_s = byid["value"].reindex(r["low_id"]).fillna("").to_numpy(dtype=object)
+    hi_s = byid["value"].reindex(r["high_id"]).fillna("").to_numpy(dtype=object)
+    mn, mx = r["mn"].to_numpy(), r["mx"].to_numpy()
+    has_lo, has_hi = r["low_id"].ne("").to_numpy(), r["high_id"].ne("").to_numpy()
+    fmn, fmx = fmt_arr(mn), fmt_arr(mx)
+    recs.append(ctx.recomputed(r.loc[has_lo, "low_id"], "range_claim", fmn[has_lo], "min of members",
+                               np.where(lo[has_lo] == mn[has_lo], "consistent", "inconsistent")))
+    recs.append(ctx.recomputed(r.loc[has_hi, "high_id"], "range_claim", fmx[has_hi], "max of members",
+                               np.where(hi[has_hi] == mx[has_hi], "consistent", "inconsistent")))
+    # members outside the printed range
+    mm = mem.merge(pd.DataFrame({"cid": r["cid"], "lo": lo, "hi": hi}), on="cid")
+    out_m = mm[(mm["lo"].notna() & (mm["x"] < mm["lo"])) | (mm["hi"].notna() & (mm["x"] > mm["hi"]))]
+    out_names = gjoin(out_m.assign(vs=byid["value"].reindex(out_m["m"]).to_numpy()).groupby("cid"), "vs", ", ")
+    names = map_str(r["cid"], out_names).to_numpy(dtype=object)
+    # range ends that are no member's value
+    in_lo = mm[mm["x"] == mm["lo"]].groupby("cid").size()
+    in_hi = mm[mm["x"] == mm["hi"]].groupby("cid").size()
+    lo_off = ~np.isnan(lo) & (r["cid"].map(in_lo).fillna(0).to_numpy() == 0)
+    hi_off = ~np.isnan(hi) & (r["cid"].map(in_hi).fillna(0).to_numpy() == 0)
+    err = names != ""
+    warn = ~err & (lo_off | hi_off)
+    rep = pd.Series(lo_s + "~" + hi_s, dtype=object)
+    exp = pd.Series(fmn + "~" + fmx, dtype=object)
+    msg = pd.Series(np.where(err, "The range " + rep + " leaves out figure(s) " + names + " that it claims to summarise.",
+                             "The ends of the range " + rep + " are not among the figures it summarises (those span " + exp + ")."),
+                    dtype=object)
+    sel = err | warn
+    if not sel.any():
+        return empty_issues(), pd.concat(recs, ignore_index=True)
+    b = r[sel]
+    prim = b["low_id"].where(b["low_id"] != "", b["first"])
+    ov = {"section": b["section"], "location": b["location"], "refs": b["refs"], "quantity": b["quantity"]}
+    iss = ctx.issues(prim, "range_claim", np.where(err[sel], "error", "warning"), rep[sel], exp[sel], msg[sel],
+                     join_cols(b["ends"], b["ids"]), study_ids=np.full(len(b), "", dtype=object), override=ov)
+    return iss, pd.concat(recs, ignore_index=True)
 
 
 @register("unit_mix", "warning",
@@ -427,9 +523,8 @@ def unit_mix(ctx: AuditContext):
     odd = odd[odd["unit"] != odd["modal"]]
     if odd.empty:
         return empty_issues(), empty_recomputed()
-    conv = [fmt(x) for x in odd["months"]]
-    msg = [f"This {q} is given in {u} while other studies use {m}; {x} {u} is about {c} months."
-           for q, u, m, x, c in zip(odd["quantity"], odd["unit"], odd["modal"], odd["value"], conv)]
-    iss = ctx.issues(odd["value_id"], "unit_mix", "warning", [f"{x} {u}" for x, u in zip(odd["value"], odd["unit"])],
-                     [f"{c} months" for c in conv], msg, [[i] for i in odd["value_id"]])
+    conv = pd.Series(fmt_arr(odd["months"]), dtype=object)
+    q, u, mo, x = (odd[c].reset_index(drop=True).astype(object) for c in ("quantity", "unit", "modal", "value"))
+    msg = "This " + q + " is given in " + u + " while other studies use " + mo + "; " + x + " " + u + " is about " + conv + " months."
+    iss = ctx.issues(odd["value_id"], "unit_mix", "warning", x + " " + u, conv + " months", msg, odd["value_id"])
     return iss, empty_recomputed()

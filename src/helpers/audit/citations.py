@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .arithmetic import _count_denominators
-from .context import AuditContext, empty_issues, empty_recomputed, fmt, split_ids
+from .context import (PATIENT_UNITS, STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr,
+                      gjoin, join_cols, map_str, split_ids)
 from .registry import register
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -68,39 +69,58 @@ def citation_author(ctx: AuditContext):
     >>> citation_author(rv)[0].loc[0, "expected"]
     'Kodama [20]; name matches [26]'
     """
-    mn = ctx.mentions
+    mn = ctx.mentions.reset_index(drop=True)
     refs = dict(zip(ctx.references["ref"].str.strip(), ctx.references["first_author"]))
-    out = []
-    cols = ["mention_id", "author_printed", "refs", "section", "location"]
-    for rec in zip(*(mn[c] for c in cols)):
-        r = dict(zip(cols, rec))
-        rs = [x for x in split_ids(r["refs"]) if x in refs]
-        if not rs or not r["author_printed"].strip():
-            continue
-        bad = [x for x in rs if not name_matches(r["author_printed"], refs[x])]
-        if not bad:
-            continue
-        sev = "error" if len(bad) == len(rs) else "warning"
-        right = [k_ for k_, fa in refs.items() if name_matches(r["author_printed"], fa) and k_ not in rs]
-        exp = "; ".join(f"{refs[x]} [{x}]" for x in bad) + (f"; name matches [{', '.join(right)}]" if right else "")
-        msg = (f"'{r['author_printed']}' is cited as [{', '.join(bad)}], but that reference's first author is "
-               f"{', '.join(refs[x] for x in bad)}" + (f"; the name belongs to reference [{', '.join(right)}]." if right else "."))
-        out.append(ctx.issues([r["mention_id"]], "citation_author", sev, [f"{r['author_printed']} [{r['refs']}]"], [exp], [msg],
-                              [[r["mention_id"]]], study_ids=[""],
-                              override={"section": [r["section"]], "location": [r["location"]], "refs": [r["refs"]],
-                                        "quantity": [""], "study": [r["author_printed"]]}))
-    return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()
+    if mn.empty or not refs:
+        return empty_issues(), empty_recomputed()
+    ex = mn.assign(_m=np.arange(len(mn)), r=mn["refs"].str.split(";")).explode("r")
+    ex["r"] = ex["r"].fillna("").str.strip()
+    ex = ex[ex["r"].isin(refs.keys()) & (ex["author_printed"].str.strip() != "")]
+    if ex.empty:
+        return empty_issues(), empty_recomputed()
+    ex["fa"] = ex["r"].map(refs)
+    # name matching on the distinct (printed, first author) pairs only
+    pairs = ex[["author_printed", "fa"]].drop_duplicates()
+    pairs["ok"] = [name_matches(a_, f_) for a_, f_ in zip(pairs["author_printed"], pairs["fa"])]
+    ex = ex.merge(pairs, on=["author_printed", "fa"], how="left")
+    nref = ex.groupby("_m")["r"].size()
+    badr = ex[~ex["ok"]]
+    if badr.empty:
+        return empty_issues(), empty_recomputed()
+    gb = badr.groupby("_m", sort=True)
+    badr = badr.assign(fr=badr["fa"] + " [" + badr["r"] + "]")
+    gb = badr.groupby("_m", sort=True)
+    agg = pd.DataFrame({"bad": gjoin(gb, "r", ", "), "k": gb.size(), "exp": gjoin(gb, "fr", "; "), "fas": gjoin(gb, "fa", ", ")})
+    r = mn.loc[agg.index].reset_index(drop=True)
+    agg = agg.reset_index()
+    sev = np.where(agg["k"].to_numpy() == agg["_m"].map(nref).to_numpy(), "error", "warning")
+    # which reference's first author the printed name does match (distinct names only)
+    names = r["author_printed"].drop_duplicates()
+    ref_keys = list(refs.keys())
+    right = {nm: [k_ for k_ in ref_keys if name_matches(nm, refs[k_])] for nm in names}
+    own = [set(split_ids(x)) for x in r["refs"]]
+    rt = pd.Series([", ".join(k_ for k_ in right[nm] if k_ not in o) for nm, o in zip(r["author_printed"], own)], dtype=object)
+    exp = agg["exp"] + pd.Series(np.where(rt != "", "; name matches [" + rt + "]", ""), dtype=object)
+    msg = ("'" + r["author_printed"] + "' is cited as [" + agg["bad"] + "], but that reference's first author is " + agg["fas"]
+           + pd.Series(np.where(rt != "", "; the name belongs to reference [" + rt + "].", "."), dtype=object))
+    iss = ctx.issues(r["mention_id"], "citation_author", sev, r["author_printed"] + " [" + r["refs"] + "]", exp, msg,
+                     r["mention_id"], study_ids=np.full(len(r), "", dtype=object),
+                     override={"section": r["section"], "location": r["location"], "refs": r["refs"],
+                               "quantity": np.full(len(r), "", dtype=object), "study": r["author_printed"]})
+    return iss, empty_recomputed()
 
 
 def _row_studies(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
     """study_id of each row, else the single study its refs point to."""
     r2s = ctx.ref_to_studies
+    u = rows.loc[rows["study_id"] == "", "refs"].drop_duplicates()
 
     def one(refs):
-        c = {s for r in split_ids(refs) for s in r2s.get(r, [])}
+        c = {s_ for r in split_ids(refs) for s_ in r2s.get(r, [])}
         return next(iter(c)) if len(c) == 1 else ""
 
-    return rows["study_id"].where(rows["study_id"] != "", rows["refs"].map(one))
+    look = {x: one(x) for x in u}  # distinct ref strings only
+    return rows["study_id"].where(rows["study_id"] != "", map_str(rows["refs"], look))
 
 
 @register("citation_sample_size", "warning",
@@ -108,9 +128,12 @@ def _row_studies(ctx: AuditContext, rows: pd.DataFrame) -> pd.Series:
 def citation_sample_size(ctx: AuditContext):
     """Denominators of text figures against every sample size printed for the cited study.
 
-    Only rows at locations starting with ``text`` (a study's table row is its own source). The
-    denominator row itself is not counted as a sample size of the study. If the denominator is
-    a sample size of another study, the message names it.
+    Only rows at locations starting with ``text`` (a study's table row is its own source), and
+    only denominators that are sample sizes of patients: an ``n`` row whose unit is patients
+    (or blank), for a figure not restricted to a patient subgroup. A denominator of sessions or
+    lesions, of a subgroup, or a count of events (e.g. the patients who progressed) is
+    legitimately not a study N. The denominator row itself is not counted as a sample size of
+    the study. If the denominator is a sample size of another study, the message names it.
 
     Examples
     --------
@@ -125,41 +148,56 @@ def citation_sample_size(ctx: AuditContext):
     """
     v = ctx.values
     cden = _count_denominators(ctx)
-    rows = v[v["location"].str.startswith("text") & v["quantity"].isin(["count", "percent"]) & v["ok"]].copy()
+    rows = v[v["location"].str.startswith("text") & v["quantity"].isin(["count", "percent"]) & v["ok"] & ~v["popsub"]].copy()
     rows = rows[~((rows["quantity"] == "percent") & (rows["count_id"] != ""))]
     rows["den_id"] = rows["denominator_id"].where(rows["denominator_id"] != "", rows["value_id"].map(cden).astype(object).fillna(""))
     rows = rows[rows["den_id"] != ""]
+    if rows.empty:
+        return empty_issues(), empty_recomputed()
+    d = ctx.by_id.reindex(rows["den_id"])
+    is_n = (d["quantity"].eq("n") & d["unit"].fillna("").isin(PATIENT_UNITS) & ~d["popsub"].fillna(False).astype(bool)).to_numpy()
+    rows = rows[is_n]
     if rows.empty:
         return empty_issues(), empty_recomputed()
     rows["sid"] = _row_studies(ctx, rows)
     rows = rows[rows["sid"] != ""]
     rows["den"] = rows["den_id"].map(ctx.by_id["num"]).astype(float)
     ns = ctx.study_ns
+    nmeta = ctx.by_id.reindex(ns["value_id"])
+    # sample sizes of patients of the whole study or an arm (not sessions/lesions, not a subgroup)
+    ns = ns[(nmeta["unit"].fillna("").isin(PATIENT_UNITS) & ~nmeta["popsub"].fillna(False).astype(bool)).to_numpy()]
     dens = set(rows["den_id"])
     cand = ns[~ns["value_id"].isin(dens) | ns["value_id"].isin(set(ctx.study_n["n_id"]))]
     m = rows[["value_id", "sid", "den", "den_id"]].merge(cand.rename(columns={"study_id": "sid", "value_id": "nid"}), on="sid", how="left")
     m = m[m["nid"] != m["den_id"]]
     has = m.assign(h=m["n"].notna()).groupby("value_id")["h"].any()
     hit = m.assign(h=m["n"] == m["den"]).groupby("value_id")["h"].any()
-    flagged = [i for i in rows["value_id"] if has.get(i, False) and not hit.get(i, False)]
-    if not flagged:
+    flag = rows["value_id"].map(has).fillna(False).astype(bool) & ~rows["value_id"].map(hit).fillna(False).astype(bool)
+    b = rows[flag.to_numpy()].reset_index(drop=True)
+    if b.empty:
         return empty_issues(), empty_recomputed()
-    b = rows.set_index("value_id").loc[flagged]
     label = ctx.study_label
-    exp, msg, ids = [], [], []
-    for vid, r in b.iterrows():
-        own = sorted({fmt(x) for x in ns.loc[(ns["study_id"] == r["sid"]) & (ns["value_id"] != r["den_id"]), "n"]})
-        other = ns[(ns["study_id"] != r["sid"]) & (ns["n"] == r["den"])]
-        oth = sorted(set(other["study_id"]))
-        olab = ", ".join(label.get(s, s) for s in oth)
-        exp.append(f"a sample size of {label.get(r['sid'], r['sid'])} ({', '.join(own)})"
-                   + (f"; {fmt(r['den'])} is a sample size of {olab}" if oth else ""))
-        msg.append(f"The figure cited to {label.get(r['sid'], r['sid'])} is out of {fmt(r['den'])} patients, which is none of that study's sample sizes ({', '.join(own)})"
-                   + (f"; {fmt(r['den'])} is the size of {olab}, so the figure may belong to that study." if oth else "."))
-        ids.append([vid, r["den_id"]])
-    return ctx.issues(flagged, "citation_sample_size", "warning",
-                      [f"{x}/{fmt(d)}" if q == "count" else f"{x}% of {fmt(d)}" for x, d, q in zip(b["value"], b["den"], b["quantity"])],
-                      exp, msg, ids, study_ids=list(b["sid"])), empty_recomputed()
+    # the cited study's own sizes (excluding the denominator row), distinct, sorted as text
+    own = b[["value_id", "sid", "den_id"]].merge(ns.rename(columns={"study_id": "sid", "value_id": "nid"}), on="sid")
+    own = own[own["nid"] != own["den_id"]].assign(f=lambda x: fmt_arr(x["n"]))
+    own = own.drop_duplicates(["value_id", "f"]).sort_values(["value_id", "f"], kind="stable")
+    own_s = map_str(b["value_id"], gjoin(own.groupby("value_id"), "f", ", "))
+    # other studies with that sample size
+    oth = b[["value_id", "sid", "den"]].merge(ns.rename(columns={"n": "den", "study_id": "osid", "value_id": "nid"}), on="den")
+    oth = oth[oth["osid"] != oth["sid"]].drop_duplicates(["value_id", "osid"]).sort_values(["value_id", "osid"], kind="stable")
+    oth["olab"] = oth["osid"].map(label).fillna(oth["osid"])
+    oth_s = map_str(b["value_id"], gjoin(oth.groupby("value_id"), "olab", ", "))
+    lab = b["sid"].map(label).fillna(b["sid"])
+    df = pd.Series(fmt_arr(b["den"]), dtype=object)
+    has_o = (oth_s != "").to_numpy()
+    exp = ("a sample size of " + lab + " (" + own_s + ")"
+           + pd.Series(np.where(has_o, "; " + df + " is a sample size of " + oth_s, ""), dtype=object))
+    msg = ("The figure cited to " + lab + " is out of " + df + " patients, which is none of that study's sample sizes (" + own_s + ")"
+           + pd.Series(np.where(has_o, "; " + df + " is the size of " + oth_s + ", so the figure may belong to that study.", "."),
+                       dtype=object))
+    rep = pd.Series(np.where(b["quantity"] == "count", b["value"] + "/" + df, b["value"] + "% of " + df), dtype=object)
+    return ctx.issues(b["value_id"], "citation_sample_size", "warning", rep, exp, msg, join_cols(b["value_id"], b["den_id"]),
+                      study_ids=b["sid"]), empty_recomputed()
 
 
 _MATCH_QUANTITIES = ("median", "mean", "rate", "percent", "count", "hr", "or")
@@ -228,20 +266,26 @@ def citation_value_match(ctx: AuditContext):
         cnt = oth.drop_duplicates(["gid", "sid_o"] + keys).groupby(["gid", "sid_o"]).size().reset_index(name="k")
         cnt["need"] = cnt["gid"].map(nk)
         full = cnt[cnt["k"] == cnt["need"]].sort_values(["gid", "sid_o"])
-        oth_by_gid = oth.groupby("gid", sort=False)
-        cg_by_gid = cg.groupby("gid", sort=False)
-        for gid, f in full.groupby("gid", sort=True):
-            g = cg_by_gid.get_group(gid).sort_values(["voff", "value_id"])
-            sids = list(f["sid_o"])
-            og = oth_by_gid.get_group(gid)
-            ev = list(og.loc[og["sid_o"].isin(sids)].drop_duplicates("vid_o")["vid_o"])
-            r0 = g.iloc[0]
-            orefs = sorted({x for s in sids for x in split_ids(srefs.get(s, ""))}, key=lambda x: (len(x), x))
-            olab = ", ".join(ctx.label(sids))
-            vals = ", ".join(g["value"])
-            out.append(ctx.issues([r0["value_id"]], "citation_value_match", "error", [f"{vals} [{r0['refs']}]"],
-                                  [f"figures of {olab} [{';'.join(orefs)}]"],
-                                  [f"The figures {vals} attributed to [{r0['refs']}] are those of {olab} [{'; '.join(orefs)}], not of the cited study."],
-                                  [list(g["value_id"]) + ev]))
-            flagged_ids |= set(g["value_id"])
+        gids = full["gid"].drop_duplicates()
+        g = cg[cg["gid"].isin(gids)].sort_values(["gid", "voff", "value_id"], kind="stable")
+        gg = g.groupby("gid", sort=True)
+        agg = pd.DataFrame({"first": gg["value_id"].first(), "refs": gg["refs"].first(),
+                            "vals": gjoin(gg, "value", ", "), "ids": gjoin(gg, "value_id", ";")})
+        ev = oth.merge(full[["gid", "sid_o"]], on=["gid", "sid_o"]).drop_duplicates(["gid", "vid_o"])
+        agg["ev"] = gjoin(ev.groupby("gid", sort=True), "vid_o", ";")
+        fr = full.assign(lab=ctx.label(full["sid_o"]).to_numpy(dtype=object))
+        agg["olab"] = gjoin(fr.groupby("gid", sort=True), "lab", ", ")
+        rx = fr.assign(r=fr["sid_o"].map(srefs).fillna("").str.split(";")).explode("r")
+        rx["r"] = rx["r"].fillna("").str.strip()
+        rx = rx[rx["r"] != ""].drop_duplicates(["gid", "r"])
+        rx = rx.assign(_l=rx["r"].str.len()).sort_values(["gid", "_l", "r"], kind="stable")
+        agg["or1"] = gjoin(rx.groupby("gid", sort=True), "r", ";")
+        agg["or2"] = gjoin(rx.groupby("gid", sort=True), "r", "; ")
+        agg = agg.fillna("")
+        out.append(ctx.issues(agg["first"], "citation_value_match", "error", agg["vals"] + " [" + agg["refs"] + "]",
+                              "figures of " + agg["olab"] + " [" + agg["or1"] + "]",
+                              "The figures " + agg["vals"] + " attributed to [" + agg["refs"] + "] are those of " + agg["olab"]
+                              + " [" + agg["or2"] + "], not of the cited study.",
+                              join_cols(agg["ids"], agg["ev"])))
+        flagged_ids |= set(g["value_id"])
     return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, fmt, pair_forward, two_arm_printings
+from .context import (AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward,
+                      two_arm_printings, gjoin)
 from .registry import register
 
 SAME_KEY = ["study_id", "quantity", "endpoint", "armn", "subgroup", "timepoint", "bnd", "unit", "comp"]
@@ -12,7 +13,11 @@ PAIR_WINDOW = 160  # characters between a two-arm printing and the HR / p printe
 
 
 def _swapped_pairs(ctx: AuditContext) -> pd.DataFrame:
-    pr = two_arm_printings(ctx.values)
+    return ctx.memo("swapped_pairs", lambda: _swapped_pairs_(ctx))
+
+
+def _swapped_pairs_(ctx: AuditContext) -> pd.DataFrame:
+    pr = ctx.two_arm
     pr = pr[pr["key1"] != pr["key2"]]
     if pr.empty:
         return pr.assign(**{c: pd.Series([], dtype=object) for c in ["id1_b", "id2_b", "endpoint_b", "location_b"]})
@@ -46,15 +51,16 @@ def arms_swapped(ctx: AuditContext):
     m = _swapped_pairs(ctx)
     if m.empty:
         return empty_issues(), empty_recomputed()
-    msg = []
-    for _, r in m.iterrows():
-        lab = "" if r["endpoint"] == r["endpoint_b"] else f" (labelled {r['endpoint']} in one place and {r['endpoint_b']} in the other)"
-        msg.append(f"The {r['arm1']} and {r['arm2']} values are exchanged between {r['location']} and {r['location_b']}{lab}.")
-    rep = [f"{r['arm1']} {r['key1']}, {r['arm2']} {r['key2']} ({r['location']})" for _, r in m.iterrows()]
-    exp = [f"{r['arm1']} {r['key2']}, {r['arm2']} {r['key1']} ({r['location_b']})" for _, r in m.iterrows()]
-    ids = [([a, b] if fa == a1 else [b, a]) + ([c, d] if fb == a1 else [d, c])
-           for a, b, c, d, fa, fb, a1 in zip(m["id1"], m["id2"], m["id1_b"], m["id2_b"], m["first_arm"],
-                                             m["first_arm_b"], m["arm1"])]
+    m = m.reset_index(drop=True)
+    a1, a2 = m["arm1"].astype(object), m["arm2"].astype(object)
+    lab = pd.Series(np.where(m["endpoint"] == m["endpoint_b"], "",
+                             " (labelled " + m["endpoint"] + " in one place and " + m["endpoint_b"] + " in the other)"), dtype=object)
+    msg = "The " + a1 + " and " + a2 + " values are exchanged between " + m["location"] + " and " + m["location_b"] + lab + "."
+    rep = a1 + " " + m["key1"] + ", " + a2 + " " + m["key2"] + " (" + m["location"] + ")"
+    exp = a1 + " " + m["key2"] + ", " + a2 + " " + m["key1"] + " (" + m["location_b"] + ")"
+    fa, fb = (m["first_arm"] == m["arm1"]).to_numpy(), (m["first_arm_b"] == m["arm1"]).to_numpy()
+    ids = join_cols(np.where(fa, m["id1"], m["id2"]), np.where(fa, m["id2"], m["id1"]),
+                    np.where(fb, m["id1_b"], m["id2_b"]), np.where(fb, m["id2_b"], m["id1_b"]))
     return ctx.issues(m["id1"], "arms_swapped", "error", rep, exp, msg, ids), empty_recomputed()
 
 
@@ -79,28 +85,36 @@ def same_quantity_mismatch(ctx: AuditContext):
     w = v[(v["study_id"] != "") & (v["valkey"] != "") & ~v["value_id"].isin(skip)]
     if w.empty:
         return empty_issues(), empty_recomputed()
-    nun = w.groupby(SAME_KEY, sort=False)["valkey"].transform("nunique")
+    gid = w.groupby(SAME_KEY, sort=False).ngroup()
+    w = w.assign(_g=gid.to_numpy())
+    nun = w.groupby("_g", sort=False)["valkey"].transform("nunique")
     w = w[nun > 1].sort_values(["voff", "value_id"], kind="stable")
     if w.empty:
         return empty_issues(), empty_recomputed()
-    out_p, rep, exp, msg, ids = [], [], [], [], []
-    for _, g in w.groupby(SAME_KEY, sort=True):
-        first = g.iloc[0]
-        out_p.append(first["value_id"])
-        rep.append("; ".join(f"{x} ({l})" for x, l in zip(g["value"], g["location"])))
-        others = [x for x in dict.fromkeys(g["value"]) if x != first["value"]]
-        exp.append(", ".join(others))
-        what = " ".join(x for x in [first["endpoint"], first["quantity"], first["subgroup"], first["timepoint"]] if x)
-        arm = "" if first["armn"] == "total" else f" ({first['armn']})"
-        msg.append(f"The same {what}{arm} is printed as {' and '.join(dict.fromkeys(g['value']))} in different places.")
-        ids.append(list(g["value_id"]))
-    return ctx.issues(out_p, "same_quantity_mismatch", "error", rep, exp, msg, ids), empty_recomputed()
+    w = w.assign(_vl=w["value"] + " (" + w["location"] + ")")
+    g = w.groupby("_g", sort=True)
+    first = g.first()
+    rep = gjoin(g, "_vl", "; ")
+    ids = gjoin(g, "value_id", ";")
+    dv = w.drop_duplicates(["_g", "value"])
+    vals = gjoin(dv.groupby("_g", sort=True), "value", " and ")
+    oth = gjoin(dv[dv["value"] != dv["_g"].map(first["value"])].groupby("_g", sort=True), "value", ", ")
+    oth = oth.reindex(first.index).fillna("")
+    what = join_cols(first["endpoint"], first["quantity"], first["subgroup"], first["timepoint"])
+    what = pd.Series(what, dtype=object).str.replace(";", " ", regex=False)
+    arm = pd.Series(np.where(first["armn"] == "total", "", " (" + first["armn"] + ")"), dtype=object)
+    msg = "The same " + what + arm + " is printed as " + pd.Series(vals.to_numpy(dtype=object), dtype=object) + " in different places."
+    return ctx.issues(first["value_id"], "same_quantity_mismatch", "error", rep, oth, msg, ids), empty_recomputed()
 
 
 def _median_hr_pairs(ctx: AuditContext) -> pd.DataFrame:
     """Two-arm (experimental vs control) median printings with the HR and p printed after them."""
+    return ctx.memo("median_hr_pairs", lambda: _median_hr_pairs_(ctx))
+
+
+def _median_hr_pairs_(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
-    pr = two_arm_printings(v)
+    pr = ctx.two_arm
     pr = pr[(pr["quantity"] == "median") & (pr["arm1"] == "control") & (pr["arm2"] == "experimental")]
     hr = v[(v["quantity"] == "hr") & v["simple"] & (v["armn"] == "total")]
     if pr.empty or hr.empty:
@@ -153,18 +167,20 @@ def hr_direction_vs_medians(ctx: AuditContext):
     m = m[bad.to_numpy()]
     if m.empty:
         return empty_issues(), empty_recomputed()
-    sig = _significant(m["num_p"].fillna(np.nan), m["comp_p"].fillna(""), ctx.params.alpha)
+    m = m.reset_index(drop=True)
+    sig = _significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha)
     sev = np.where(sig, "error", "warning")
-    msg, rep, exp, ids = [], [], [], []
-    for (_, r), s in zip(m.iterrows(), sig):
-        e_, c_ = (r["months2"], r["months1"]) if pd.notna(r["months2"]) and pd.notna(r["months1"]) else (r["num2"], r["num1"])
-        fav_med = "experimental" if e_ > c_ else "control"
-        fav_hr = "experimental" if r["num_r"] < 1 else "control"
-        ptxt = f", P {r['comp_p']} {r['value_p']}" if isinstance(r["value_p"], str) else ""
-        msg.append(f"The medians favour the {fav_med} arm but the hazard ratio {r['value_r']}{ptxt} favours the {fav_hr} arm.")
-        rep.append(f"{r['endpoint']} median experimental {r['key2']} vs control {r['key1']}; HR {r['value_r']}{ptxt}")
-        exp.append("HR > 1" if fav_med == "control" else "HR < 1")
-        ids.append([r["id2"], r["id1"], r["value_id_r"]] + ([r["value_id_p"]] if isinstance(r["value_id_p"], str) else []))
+    both = m["months2"].notna() & m["months1"].notna()
+    e_ = np.where(both, m["months2"], m["num2"]).astype(float)
+    c_ = np.where(both, m["months1"], m["num1"]).astype(float)
+    fav_med = pd.Series(np.where(e_ > c_, "experimental", "control"), dtype=object)
+    fav_hr = pd.Series(np.where(m["num_r"].astype(float) < 1, "experimental", "control"), dtype=object)
+    hasp = m["value_p"].notna()
+    ptxt = pd.Series(np.where(hasp, ", P " + m["comp_p"].fillna("").astype(str) + " " + m["value_p"].fillna("").astype(str), ""), dtype=object)
+    msg = ("The medians favour the " + fav_med + " arm but the hazard ratio " + m["value_r"] + ptxt + " favours the " + fav_hr + " arm.")
+    rep = m["endpoint"] + " median experimental " + m["key2"] + " vs control " + m["key1"] + "; HR " + m["value_r"] + ptxt
+    exp = np.where(fav_med == "control", "HR > 1", "HR < 1")
+    ids = join_cols(m["id2"], m["id1"], m["value_id_r"], m["value_id_p"].fillna(""))
     return ctx.issues(m["id2"], "hr_direction_vs_medians", sev, rep, exp, msg, ids), empty_recomputed()
 
 
@@ -195,27 +211,31 @@ def hr_vs_median_ratio(ctx: AuditContext):
     ratio = implied / m["num_r"].astype(float)
     lo, hi = ctx.params.median_ratio_band
     ok = (ratio >= lo) & (ratio <= hi)
-    rec = ctx.recomputed(m["value_id_r"], "hr_vs_median_ratio", [fmt(x) for x in implied],
+    rec = ctx.recomputed(m["value_id_r"], "hr_vs_median_ratio", fmt_arr(implied.to_numpy()),
                          "median_control/median_experimental (exponential model)",
                          np.where(ok, "consistent", "inconsistent"))
     b = m[~ok.to_numpy()]
     br = ratio[~ok]
     if b.empty:
         return empty_issues(), rec
-    msg = [f"The hazard ratio {r['value_r']} is far from the {fmt(x)} that the medians ({r['key2']} vs {r['key1']}) suggest (ratio {fmt(q)})."
-           for (_, r), x, q in zip(b.iterrows(), implied[~ok], br)]
-    iss = ctx.issues(b["value_id_r"], "hr_vs_median_ratio", "warning",
-                     [f"HR {x}" for x in b["value_r"]], [f"HR ≈ {fmt(x)}" for x in implied[~ok]], msg,
-                     [[h, e, c] for h, e, c in zip(b["value_id_r"], b["id2"], b["id1"])])
+    b = b.reset_index(drop=True)
+    imp = pd.Series(fmt_arr(implied[~ok].to_numpy()), dtype=object)
+    q = pd.Series(fmt_arr(br.to_numpy()), dtype=object)
+    msg = ("The hazard ratio " + b["value_r"] + " is far from the " + imp + " that the medians (" + b["key2"] + " vs "
+           + b["key1"] + ") suggest (ratio " + q + ").")
+    iss = ctx.issues(b["value_id_r"], "hr_vs_median_ratio", "warning", "HR " + b["value_r"], "HR ≈ " + imp, msg,
+                     join_cols(b["value_id_r"], b["id2"], b["id1"]))
     return iss, rec
 
 
 @register("arm_order", "warning",
-          "Values of two arms printed in the reverse of the order the study's header announces.")
+          "Values of two arms printed in the reverse of the order the study's table header announces.")
 def arm_order(ctx: AuditContext):
-    """Compare the printed order of a two-arm pair with ``studies.arm_order``.
+    """Compare the printed order of each two-arm pair with ``studies.arm_order``.
 
-    Only printings at the study's own location (where its header applies) are judged.
+    ``arm_order`` is the header order of the study's table row, so only printings in the
+    study's own table location are judged. One finding per (study, location) lists every pair
+    printed against the announced order (``reported``: how many of the judged pairs).
 
     Examples
     --------
@@ -224,31 +244,47 @@ def arm_order(ctx: AuditContext):
     >>> vals = [dict(base, value_id="c", arm="control", value="18", value_offset="5"),
     ...         dict(base, value_id="e", arm="experimental", value="36", value_offset="9")]
     >>> st = [{"study_id": "s", "location": "table 3", "arm_order": "experimental;control"}]
-    >>> arm_order(toy_review(values=vals, studies=st))[0].loc[0, "value_ids"]
-    'c;e'
+    >>> arm_order(toy_review(values=vals, studies=st))[0].loc[0, ["reported", "value_ids"]].tolist()
+    ['1 of 1 pairs control first', 'c;e']
     """
-    st = ctx.studies[ctx.studies["arm_order"] != ""][["study_id", "location", "arm_order"]]
+    st = ctx.studies[(ctx.studies["arm_order"] != "") & ctx.studies["location"].str.startswith("table")]
+    st = st[["study_id", "location", "arm_order"]].drop_duplicates(["study_id", "location"])
     if st.empty:
         return empty_issues(), empty_recomputed()
-    pr = two_arm_printings(ctx.values).merge(st, on=["study_id", "location"])
+    pr = ctx.two_arm.merge(st, on=["study_id", "location"])
     if pr.empty:
         return empty_issues(), empty_recomputed()
-    order = pr["arm_order"].str.split(";")
-    pos1 = [o.index(a) if a in o else -1 for o, a in zip(order, pr["arm1"])]
-    pos2 = [o.index(a) if a in o else -1 for o, a in zip(order, pr["arm2"])]
-    pr = pr.assign(pos1=pos1, pos2=pos2)
-    pr = pr[(pr["pos1"] >= 0) & (pr["pos2"] >= 0)]
+    # position of each arm in the announced order (arm lists are short: a handful of exploded rows)
+    order = pr[["arm_order"]].drop_duplicates().assign(arm=lambda d: d["arm_order"].str.split(";")).explode("arm")
+    order["pos"] = order.groupby("arm_order", sort=False).cumcount()
+    pos = order.set_index(["arm_order", "arm"])["pos"]
+    pr["pos1"] = pos.reindex(pd.MultiIndex.from_arrays([pr["arm_order"], pr["arm1"]])).to_numpy()
+    pr["pos2"] = pos.reindex(pd.MultiIndex.from_arrays([pr["arm_order"], pr["arm2"]])).to_numpy()
+    pr = pr[pr["pos1"].notna() & pr["pos2"].notna()].copy()
+    if pr.empty:
+        return empty_issues(), empty_recomputed()
     expected_first = np.where(pr["pos1"] < pr["pos2"], pr["arm1"], pr["arm2"])
-    b = pr[pr["first_arm"].to_numpy() != expected_first]
+    pr["rev"] = pr["first_arm"].to_numpy() != expected_first
+    pr["first_id"] = np.where(pr["first_arm"] == pr["arm1"], pr["id1"], pr["id2"])
+    pr["second_id"] = np.where(pr["first_arm"] == pr["arm1"], pr["id2"], pr["id1"])
+    pr["second_arm"] = np.where(pr["first_arm"] == pr["arm1"], pr["arm2"], pr["arm1"])
+    pr["pair"] = pr["first_id"] + ";" + pr["second_id"]
+    key = ["study_id", "location"]
+    judged = pr.groupby(key, sort=False).size().rename("n_judged")
+    b = pr[pr["rev"]].sort_values(["off_min", "first_id"], kind="stable")
     if b.empty:
         return empty_issues(), empty_recomputed()
-    first_id = np.where(b["first_arm"] == b["arm1"], b["id1"], b["id2"])
-    second_id = np.where(b["first_arm"] == b["arm1"], b["id2"], b["id1"])
-    second_arm = np.where(b["first_arm"] == b["arm1"], b["arm2"], b["arm1"])
-    msg = [f"Here the {f} value is printed first although the header announces the order {o.replace(';', ' then ')}, so a reader may attribute the values to the wrong arms."
-           for f, o in zip(b["first_arm"], b["arm_order"])]
-    iss = ctx.issues(first_id, "arm_order", "warning",
-                     [f"{f} first, then {s}" for f, s in zip(b["first_arm"], second_arm)],
-                     [o.replace(";", " then ") for o in b["arm_order"]], msg,
-                     [[a, c] for a, c in zip(first_id, second_id)])
+    g = b.groupby(key, sort=True)
+    agg = g.agg(first_id=("first_id", "first"), k=("pair", "size"), arm_order=("arm_order", "first"))
+    agg["ids"] = gjoin(g, "pair", ";")
+    fw = b.drop_duplicates(key + ["first_arm"])
+    agg["words"] = gjoin(fw.groupby(key, sort=True), "first_arm", "/")
+    agg = agg.reset_index().merge(judged.reset_index(), on=key)
+    words = agg["words"]
+    k, nj = agg["k"].astype(str), agg["n_judged"].astype(str)
+    ann = agg["arm_order"].str.replace(";", " then ", regex=False)
+    rep = k + " of " + nj + " pairs " + words + " first"
+    msg = (k + " of the " + nj + " two-arm pairs here print the " + words + " value first although the header announces the order "
+           + ann + ", so a reader may attribute the values to the wrong arms.")
+    iss = ctx.issues(agg["first_id"], "arm_order", "warning", rep, ann, msg, agg["ids"])
     return iss, empty_recomputed()

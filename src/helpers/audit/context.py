@@ -32,6 +32,13 @@ SEVERITIES = ("error", "warning", "info")
 STATUSES = ("consistent", "inconsistent", "not_recomputable")
 
 TIME_UNITS = ("months", "weeks", "days")
+#: standard arm words of the schema; any other arm label is a named group
+STANDARD_ARMS = ("total", "experimental", "control")
+#: endpoints whose ``subgroup`` names a category of the event (a toxicity, a share's category)
+#: or a prognostic factor rather than a subset of patients
+CATEGORY_SUBGROUP_ENDPOINTS = ("adverse_event", "share", "prognostic")
+#: units of a denominator that count patients (blank = not stated)
+PATIENT_UNITS = ("patients", "")
 _TIMEPOINT_RE = r"^\s*(\d+(?:\.\d+)?)\s*([ymwd])\s*$"
 
 
@@ -45,6 +52,15 @@ def _table(review, name: str) -> pd.DataFrame:
         if c not in df.columns:
             df[c] = ""
     return df.fillna("").astype(str).astype(object)
+
+
+def _map_unique(s: pd.Series, fn) -> pd.Series:
+    """Apply a vectorised string function to the distinct values of ``s`` only, then broadcast."""
+    codes, uniq = pd.factorize(s.to_numpy(dtype=object))
+    if len(uniq) == 0:
+        return pd.Series(np.zeros(len(s), dtype=object), index=s.index)
+    res = fn(pd.Series(uniq, dtype=object)).to_numpy()
+    return pd.Series(res[codes], index=s.index)
 
 
 def empty_issues() -> pd.DataFrame:
@@ -75,32 +91,58 @@ class AuditContext:
         self.mentions = _table(self.review, "mentions")
         self.prognostic = _table(self.review, "prognostic")
         self.claims = _table(self.review, "claims")
-        v = _table(self.review, "values")
-        p = parse_decimal(v["value"]) if len(v) else pd.DataFrame(
+        v = _table(self.review, "values").reset_index(drop=True)
+        # every derived column is computed on the distinct strings only, then broadcast
+        # (printed numbers, units and timepoints repeat a lot: this keeps the cost linear and small)
+        codes, uniq = pd.factorize(v["value"].to_numpy(dtype=object))
+        u = pd.Series(uniq, dtype=object)
+        pu = parse_decimal(u) if len(u) else pd.DataFrame(
             {"mant": pd.Series([], dtype="int64"), "dec": pd.Series([], dtype="int64"),
              "num": pd.Series([], dtype="float64"), "ok": pd.Series([], dtype=bool)})
-        v = pd.concat([v, p.set_axis(v.index)], axis=1)
-        v["is_nr"] = v["value"].str.strip().str.upper().eq("NR")
-        v["comp"] = v["comparator"].where(v["comparator"].str.strip() != "", "=").str.strip()
-        v["bnd"] = v["bound"].where(v["bound"].str.strip() != "", "point").str.strip()
-        v["armn"] = v["arm"].where(v["arm"].str.strip() != "", "total").str.strip()
+        nr_u = u.astype(str).str.strip().str.upper().eq("NR").to_numpy(dtype=bool)
+        # valkey: numeric identity ("14" and "14.0" are the same number); NR is its own key
+        key_u = np.where(nr_u, "NR", np.where(pu["ok"].to_numpy(dtype=bool),
+                                              pu["num"].round(9).astype(str).to_numpy(dtype=object), ""))
+        for c in ("mant", "dec", "num", "ok"):
+            v[c] = pu[c].to_numpy()[codes] if len(u) else pu[c].to_numpy()
+        v["is_nr"] = nr_u[codes] if len(u) else np.zeros(0, dtype=bool)
+        v["comp"] = _map_unique(v["comparator"], lambda s: s.str.strip().where(s.str.strip() != "", "="))
+        v["bnd"] = _map_unique(v["bound"], lambda s: s.str.strip().where(s.str.strip() != "", "point"))
+        v["armn"] = _map_unique(v["arm"], lambda s: s.str.strip().where(s.str.strip() != "", "total"))
         prm = self.params
         factor = v["unit"].map({"months": 1.0, "weeks": 1.0 / prm.weeks_per_month,
                                 "days": 1.0 / prm.days_per_month}).astype("float64")
         months = v["num"].astype("float64") * factor
         months = months.where(~(v["is_nr"] & factor.notna()), np.inf)
         v["months"] = months
-        tp = v["timepoint"].str.lower().str.extract(_TIMEPOINT_RE)
-        tpf = tp[1].map({"y": 12.0, "m": 1.0, "w": 1.0 / prm.weeks_per_month,
-                         "d": 1.0 / prm.days_per_month}).astype("float64")
-        v["tp_months"] = pd.to_numeric(tp[0], errors="coerce") * tpf
+
+        def _tp(s):
+            tp = s.str.lower().str.extract(_TIMEPOINT_RE)
+            tpf = tp[1].map({"y": 12.0, "m": 1.0, "w": 1.0 / prm.weeks_per_month,
+                             "d": 1.0 / prm.days_per_month}).astype("float64")
+            return pd.to_numeric(tp[0], errors="coerce") * tpf
+
+        v["tp_months"] = _map_unique(v["timepoint"], _tp).astype("float64")
         v["simple"] = v["ok"] & v["comp"].eq("=") & v["bnd"].eq("point")
         v["voff"] = pd.to_numeric(v["value_offset"], errors="coerce").fillna(-1).astype("int64")
-        # numeric identity key: "14" and "14.0" are the same number; NR is its own key
-        v["valkey"] = np.where(v["is_nr"], "NR", np.where(v["ok"], v["num"].round(9).astype(str), ""))
-        self.values = v.reset_index(drop=True)
+        v["valkey"] = key_u[codes] if len(u) else np.zeros(0, dtype=object)
+        # a subgroup naming a population subset (not the category of an event or a share)
+        v["popsub"] = v["subgroup"].ne("") & ~v["endpoint"].isin(CATEGORY_SUBGROUP_ENDPOINTS)
+        self.values = v
 
     # ------------------------------------------------------------------ lookups
+    def memo(self, key: str, fn):
+        """Compute ``fn()`` once per context (intermediates shared by several checks)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = fn()
+        return cache[key]
+
+    @cached_property
+    def two_arm(self) -> pd.DataFrame:
+        """:func:`two_arm_printings` of all values (shared by several checks)."""
+        return two_arm_printings(self.values)
+
     @cached_property
     def by_id(self) -> pd.DataFrame:
         """Values indexed by value_id (first occurrence wins)."""
@@ -140,9 +182,12 @@ class AuditContext:
         sn = self.study_n.rename(columns={"n_id": "value_id"})[["study_id", "value_id", "n"]]
         return pd.concat([rows, sn], ignore_index=True).drop_duplicates(["study_id", "value_id"])
 
-    def label(self, study_ids) -> list[str]:
-        lab = self.study_label
-        return [lab.get(s, s) for s in study_ids]
+    def label(self, study_ids) -> pd.Series:
+        """Printed study names for a sequence of study_ids (vectorised)."""
+        s = pd.Series(np.asarray(list(study_ids) if not isinstance(study_ids, (pd.Series, np.ndarray)) else study_ids,
+                                 dtype=object))
+        lab = s.map(self.study_label)
+        return pd.Series(np.where(lab.isna(), s, lab), dtype=object)
 
     # ------------------------------------------------------------------ output builders
     def issues(self, primary_ids, check: str, severity, reported, expected, message, value_ids,
@@ -150,42 +195,159 @@ class AuditContext:
         """Build issue rows whose section/location/refs/study/quantity come from a primary value.
 
         All arguments are equal-length sequences (or scalars for ``check``/``severity``);
-        ``override`` maps issue columns to sequences replacing the looked-up ones (for issues
-        whose evidence is a claim or mention rather than a value).
+        ``value_ids`` is a sequence of ``;``-joined strings (see :func:`join_cols`) or of id
+        lists; ``override`` maps issue columns to sequences replacing the looked-up ones (for
+        issues whose evidence is a claim or mention rather than a value). Vectorised.
         """
-        primary_ids = list(primary_ids)
+        primary_ids = _arr(primary_ids)
         n = len(primary_ids)
         if n == 0:
             return empty_issues()
         meta = self.by_id.reindex(primary_ids)
-        sev = [str(severity)] * n if isinstance(severity, str) else [str(x) for x in severity]
-        sids = list(meta["study_id"].fillna("")) if study_ids is None else list(study_ids)
+        sev = np.full(n, severity, dtype=object) if isinstance(severity, str) else _arr(severity).astype(str)
+        sids = meta["study_id"].fillna("").to_numpy(dtype=object) if study_ids is None else _arr(study_ids)
+        vid = _arr(value_ids)
+        if n and not isinstance(vid[0], str):
+            vid = np.array([join_ids(x) for x in vid], dtype=object)
         over = override or {}
         out = pd.DataFrame({
-            "check": [check] * n,
+            "check": np.full(n, check, dtype=object),
             "severity": sev,
-            "section": list(meta["section"].fillna("")),
-            "location": list(meta["location"].fillna("")),
-            "refs": list(meta["refs"].fillna("")),
-            "study": self.label(sids),
-            "quantity": list(meta["quantity"].fillna("")),
-            "reported": [str(x) for x in reported],
-            "expected": [str(x) for x in expected],
-            "message": [str(x) for x in message],
-            "value_ids": [join_ids(x) for x in value_ids],
+            "section": meta["section"].fillna("").to_numpy(dtype=object),
+            "location": meta["location"].fillna("").to_numpy(dtype=object),
+            "refs": meta["refs"].fillna("").to_numpy(dtype=object),
+            "study": self.label(sids).to_numpy(dtype=object),
+            "quantity": meta["quantity"].fillna("").to_numpy(dtype=object),
+            "reported": _col(reported, n),
+            "expected": _col(expected, n),
+            "message": _col(message, n),
+            "value_ids": vid,
         })
         for col, vals in over.items():
-            out[col] = list(vals)
+            out[col] = _arr(vals)
         return out
 
     def recomputed(self, value_ids, check: str, recomputed, method, status) -> pd.DataFrame:
+        value_ids = _arr(value_ids)
         n = len(value_ids)
         if n == 0:
             return empty_recomputed()
-        as_list = lambda x: [x] * n if isinstance(x, str) else [str(y) for y in x]  # noqa: E731
-        return pd.DataFrame({"value_id": list(value_ids), "check": [check] * n,
-                             "recomputed": as_list(recomputed), "method": as_list(method),
-                             "status": as_list(status)})
+        as_arr = lambda x: np.full(n, x, dtype=object) if isinstance(x, str) else _arr(x).astype(str).astype(object)  # noqa: E731
+        return pd.DataFrame({"value_id": value_ids, "check": np.full(n, check, dtype=object),
+                             "recomputed": as_arr(recomputed), "method": as_arr(method),
+                             "status": as_arr(status)})
+
+
+def _col(x, n: int) -> np.ndarray:
+    """A scalar broadcast, or a sequence, as an object array of str."""
+    if isinstance(x, str):
+        return np.full(n, x, dtype=object)
+    return _arr(x).astype(str).astype(object)
+
+
+def _arr(x) -> np.ndarray:
+    """Any sequence as a 1-d object array (lists of lists stay lists)."""
+    if isinstance(x, (pd.Series, pd.Index)):
+        return x.to_numpy(dtype=object)
+    if isinstance(x, np.ndarray):
+        return x.astype(object)
+    out = np.empty(len(x), dtype=object)
+    out[:] = list(x)
+    return out
+
+
+def join_cols(*cols) -> np.ndarray:
+    """Row-wise ``;``-join of id columns, skipping blanks (vectorised).
+
+    Examples
+    --------
+    >>> join_cols(pd.Series(["a", "b"]), pd.Series(["", "c"])).tolist()
+    ['a', 'b;c']
+    """
+    out = None
+    for c in cols:
+        c = _arr(c) if not isinstance(c, str) else c
+        c = np.where(pd.isna(c), "", c).astype(object) if not isinstance(c, str) else c
+        if out is None:
+            out = c if not isinstance(c, str) else None
+            if out is None:
+                raise ValueError("join_cols needs an array first")
+            continue
+        out = np.where(c == "", out, np.where(out == "", c, out + ";" + c)).astype(object)
+    return out
+
+
+def group_join(codes, vals, sep: str, n_groups: int | None = None) -> np.ndarray:
+    """Join ``vals`` with ``sep`` within groups (vectorised ``groupby(...).agg(sep.join)``).
+
+    ``codes`` are group numbers 0..G-1 (e.g. ``DataFrame.groupby(...).ngroup()``); the order
+    of values inside a group is their order in ``vals``. Returns an object array of length G
+    (``n_groups`` if given; groups without values get ``""``).
+
+    Examples
+    --------
+    >>> group_join([1, 0, 1], ["a", "b", "c"], ";").tolist()
+    ['b', 'a;c']
+    """
+    codes = np.asarray(codes, dtype="int64")
+    vals = np.asarray(vals, dtype=object)
+    keep = codes >= 0
+    codes, vals = codes[keep], vals[keep]
+    G = int(codes.max()) + 1 if n_groups is None and len(codes) else (n_groups or 0)
+    out = np.full(G, "", dtype=object)
+    if len(codes) == 0:
+        return out
+    order = np.argsort(codes, kind="stable")
+    c, v = codes[order], vals[order].astype(str).astype(object)
+    first = np.r_[True, c[1:] != c[:-1]]
+    el = np.where(first, v, sep + v)
+    starts = np.flatnonzero(first)
+    out[c[starts]] = np.add.reduceat(el, starts)
+    return out
+
+
+def gjoin(g, col: str, sep: str) -> pd.Series:
+    """``g[col].agg(sep.join)`` for a DataFrameGroupBy ``g`` (vectorised; same index)."""
+    codes = g.ngroup().to_numpy()
+    idx = g.size().index
+    return pd.Series(group_join(codes, g.obj[col].to_numpy(dtype=object), sep, n_groups=len(idx)), index=idx, dtype=object)
+
+
+def map_str(s: pd.Series, mapping) -> pd.Series:
+    """``s.map(mapping)`` as strings, blank where unmapped (index of ``s`` kept)."""
+    r = s.map(mapping)
+    return pd.Series(np.where(r.isna(), "", r.astype(object)), index=s.index, dtype=object)
+
+
+def fmt_arr(x) -> np.ndarray:
+    """Vectorised :func:`fmt` (``%.4g``; ``%.0f`` from 1e4; NR for inf; blank for NaN)."""
+    a = np.asarray(x, dtype="float64")
+    if a.size == 0:
+        return np.zeros(0, dtype=object)
+    fin = np.isfinite(a)
+    safe = np.where(fin, a, 0.0)
+    small = np.char.mod("%.4g", safe).astype(object)
+    big = np.char.mod("%.0f", safe).astype(object)
+    out = np.where(np.abs(safe) < 1e4, small, big)
+    out = np.where(np.isinf(a), "NR", out)
+    out = np.where(np.isnan(a), "", out)
+    return out.astype(object)
+
+
+def fmt_dec(x, decimals) -> np.ndarray:
+    """Vectorised fixed-point formatting with a per-row number of decimals."""
+    a = np.asarray(x, dtype="float64")
+    d = np.asarray(decimals, dtype="int64")
+    out = np.empty(len(a), dtype=object)
+    for k in np.unique(d):
+        m = d == k
+        out[m] = np.char.mod(f"%.{max(int(k), 0)}f", a[m]).astype(object)
+    return out
+
+
+def s_(x) -> pd.Series:
+    """A sequence as a string Series with a fresh index (for vectorised concatenation)."""
+    return pd.Series(_arr(x), dtype=object).astype(str)
 
 
 def split_ids(s) -> list[str]:
@@ -255,7 +417,8 @@ def two_arm_printings(v: pd.DataFrame) -> pd.DataFrame:
     key = ["study_id", "location", "quantity", "unit", "endpoint", "subgroup", "timepoint", "bnd"]
     cols = key + ["rank", "arm1", "arm2", "id1", "id2", "num1", "num2", "key1", "key2",
                   "months1", "months2", "first_arm", "off_min", "off_max"]
-    w = v[(v["study_id"] != "") & (v["armn"] != "total") & (v["ok"] | v["is_nr"]) & v["comp"].eq("=")]
+    need = key + ["armn", "voff", "value_id", "num", "valkey", "months"]
+    w = v.loc[(v["study_id"] != "") & (v["armn"] != "total") & (v["ok"] | v["is_nr"]) & v["comp"].eq("="), need]
     if w.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
     w = w.sort_values(["voff", "value_id"], kind="stable").copy()

@@ -41,6 +41,10 @@ class AuditParams:
         Smallest group of values for ``citation_value_match`` (default 2).
     landmark_equal_tolerance_months : float
         Landmark times within this distance of the median are not judged (default 0).
+    or_adjusted_tolerance : float
+        A printed odds ratio outside the rounding interval of the crude OR but within this
+        relative distance of it is info (an adjusted/stratified estimate), beyond it a warning
+        (default 0.1).
     """
 
     alpha: float = 0.05
@@ -55,6 +59,7 @@ class AuditParams:
     endpoint_pairs: tuple[tuple[str, str], ...] = field(default_factory=_default_endpoint_pairs)
     citation_match_min_values: int = 2
     landmark_equal_tolerance_months: float = 0.0
+    or_adjusted_tolerance: float = 0.1
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "AuditParams":
@@ -67,7 +72,7 @@ class AuditParams:
         >>> AuditParams.from_dict({"alpah": 0.01})
         Traceback (most recent call last):
         ...
-        ValueError: unknown audit parameter(s): alpah; known: alpha, citation_match_min_values, days_per_month, endpoint_pairs, exponential_band_pp, grim_max_listed, grim_max_n, landmark_equal_tolerance_months, median_ratio_band, partition_percent_total, percent_slip_units, weeks_per_month
+        ValueError: unknown audit parameter(s): alpah; known: alpha, citation_match_min_values, days_per_month, endpoint_pairs, exponential_band_pp, grim_max_listed, grim_max_n, landmark_equal_tolerance_months, median_ratio_band, or_adjusted_tolerance, partition_percent_total, percent_slip_units, weeks_per_month
         """
         d = dict(d or {})
         fields = {f.name: f for f in dataclasses.fields(cls)}

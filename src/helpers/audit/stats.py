@@ -8,10 +8,12 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 from scipy import stats as sst
+from scipy.special import gammaln
 
 from .arithmetic import _count_denominators
 from .consistency import _significant
-from .context import AuditContext, empty_issues, empty_recomputed, fmt, pair_forward, split_ids, two_arm_printings
+from .context import (AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
+                      two_arm_printings, gjoin, map_str)
 from .numeric import in_printed_interval, to_fraction, decimals_of
 from .registry import register
 
@@ -20,6 +22,10 @@ WINDOW = 160
 
 def _two_by_two(ctx: AuditContext) -> pd.DataFrame:
     """Two-arm count printings with their denominators (one row per 2×2 table)."""
+    return ctx.memo("two_by_two", lambda: _two_by_two_(ctx))
+
+
+def _two_by_two_(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
     cden = _count_denominators(ctx)
     cnt = v[(v["quantity"] == "count") & v["simple"] & (v["dec"] == 0)]
@@ -39,18 +45,110 @@ def _two_by_two(ctx: AuditContext) -> pd.DataFrame:
     return pr
 
 
-@functools.lru_cache(maxsize=65536)
-def _p_methods(a, n1, c, n2) -> dict[str, float]:
-    table = np.array([[a, n1 - a], [c, n2 - c]], dtype=float)
-    out = {"fisher": float(sst.fisher_exact(table.astype(int))[1])}
-    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
-        return out
-    chi, p, _, _ = sst.chi2_contingency(table, correction=False)
-    out["chi2"] = float(p)
-    out["chi2_yates"] = float(sst.chi2_contingency(table, correction=True)[1])
-    N = table.sum()
-    out["chi2_n_minus_1"] = float(sst.chi2.sf(chi * (N - 1) / N, 1))
+def pair_nearest_before(items: pd.DataFrame, tables: pd.DataFrame, by: list[str], window: int) -> pd.DataFrame:
+    """Attach to each item (a p-value or OR) the table it reports on.
+
+    Same ``by`` keys exactly; the nearest table printed before the item (its last figure
+    within ``window`` characters before the item), else the nearest printed after it. Items
+    without a candidate are dropped. ``items`` needs ``voff``; ``tables`` needs ``off_min``,
+    ``off_max``. Columns of ``tables`` keep their names, those of ``items`` get ``_r``.
+    """
+    if items.empty or tables.empty:
+        return tables.iloc[0:0].assign(**{f"{c}_r": pd.Series([], dtype=object) for c in items.columns})
+    it = items.add_suffix("_r").assign(_iid=np.arange(len(items)))
+    m = tables.merge(it, left_on=by, right_on=[f"{b}_r" for b in by], how="inner")
+    before = m["voff_r"] - m["off_max"]
+    after = m["off_min"] - m["voff_r"]
+    cand_b = (before > 0) & (before <= window)
+    cand_a = (after > 0) & (after <= window)
+    m = m[cand_b | cand_a].assign(_rank=np.where(cand_b[cand_b | cand_a], 0, 1),
+                                   _d=np.where(cand_b, before, after)[(cand_b | cand_a).to_numpy()])
+    m = m.sort_values(["_iid", "_rank", "_d"], kind="stable").drop_duplicates("_iid", keep="first")
+    return m.drop(columns=["_rank", "_d", "_iid"]).reset_index(drop=True)
+
+
+_METHODS = ("fisher", "chi2", "chi2_yates", "chi2_n_minus_1")
+
+
+def fisher_two_sided(a, n1, c, n2, chunk: int = 4096) -> np.ndarray:
+    """Two-sided Fisher exact p of the tables [[a, n1-a], [c, n2-c]] (vectorised).
+
+    Sums the hypergeometric probabilities not above the observed one (relative tolerance
+    1e-7, as R and SciPy do); computed once per distinct table.
+
+    Examples
+    --------
+    >>> round(float(fisher_two_sided([12], [20], [4], [20])[0]), 4)
+    0.0225
+    """
+    t = pd.DataFrame({"a": np.asarray(a, dtype="int64"), "n1": np.asarray(n1, dtype="int64"),
+                      "c": np.asarray(c, dtype="int64"), "n2": np.asarray(n2, dtype="int64")})
+    if t.empty:
+        return np.zeros(0)
+    uq = t.drop_duplicates().reset_index(drop=True)
+    codes = t.merge(uq.assign(_i=np.arange(len(uq))), on=["a", "n1", "c", "n2"], how="left")["_i"].to_numpy()
+    A, N1, C, N2 = (uq[k].to_numpy() for k in ("a", "n1", "c", "n2"))
+    K = A + C
+    N = N1 + N2
+    lo = np.maximum(0, K - N2)
+    hi = np.minimum(K, N1)
+    out = np.empty(len(uq))
+    lgN = gammaln(N + 1) - gammaln(K + 1) - gammaln(N - K + 1)
+
+    def logpmf(x, i):
+        n1_, n2_, k_ = N1[i][:, None], N2[i][:, None], K[i][:, None]
+        return (gammaln(n1_ + 1) - gammaln(x + 1) - gammaln(n1_ - x + 1) + gammaln(n2_ + 1) - gammaln(k_ - x + 1)
+                - gammaln(n2_ - k_ + x + 1) - lgN[i][:, None])
+
+    order = np.argsort(hi - lo, kind="stable")
+    for s0 in range(0, len(uq), chunk):
+        i = order[s0:s0 + chunk]
+        width = int((hi[i] - lo[i]).max()) + 1
+        x = lo[i][:, None] + np.arange(width)[None, :]
+        valid = x <= hi[i][:, None]
+        xs = np.where(valid, x, lo[i][:, None])
+        lp = logpmf(xs, i)
+        lobs = logpmf(A[i][:, None], i)
+        keep = valid & (lp <= lobs + np.log1p(1e-7))
+        out[i] = np.minimum(np.where(keep, np.exp(lp), 0.0).sum(axis=1), 1.0)
+    return out[codes]
+
+
+def p_methods(a, n1, c, n2) -> pd.DataFrame:
+    """p of a 2×2 comparison by Fisher exact, chi-square, Yates-corrected chi-square and the
+    N−1 chi-square (vectorised; chi-square columns NaN when a margin is zero)."""
+    a, n1, c, n2 = (np.asarray(x, dtype="float64") for x in (a, n1, c, n2))
+    b, d = n1 - a, n2 - c
+    N = n1 + n2
+    c1, c2 = a + c, b + d
+    den = n1 * n2 * c1 * c2
+    okm = den > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        D = np.abs(a * d - b * c) / N
+        w = np.where(okm, N ** 3 / np.where(okm, den, 1.0), np.nan)
+        x2 = D ** 2 * w
+        x2y = (D - np.minimum(0.5, D)) ** 2 * w
+    out = pd.DataFrame({"fisher": fisher_two_sided(a, n1, c, n2),
+                        "chi2": np.where(okm, chi2_sf(x2), np.nan),
+                        "chi2_yates": np.where(okm, chi2_sf(x2y), np.nan),
+                        "chi2_n_minus_1": np.where(okm, chi2_sf(x2 * (N - 1) / N), np.nan)})
     return out
+
+
+def chi2_sf(x):
+    """Upper tail of chi-square with 1 degree of freedom."""
+    return sst.chi2.sf(np.asarray(x, dtype="float64"), 1)
+
+
+def _p_matches_arr(p: np.ndarray, mant, dec, comp) -> np.ndarray:
+    """Whether recomputed p values reproduce the printed p (rounding interval, or the inequality)."""
+    mant = np.asarray(mant, dtype="float64")
+    scale = np.power(10.0, np.asarray(dec, dtype="float64"))
+    x = mant / scale
+    comp = np.asarray(comp, dtype=object)
+    within = np.abs(p * scale - mant) <= 0.5
+    res = np.select([comp == "<", comp == "≤", comp == ">", comp == "≥"], [p < x, p <= x, p > x, p >= x], default=within)
+    return np.asarray(res, dtype=bool) & ~np.isnan(p)
 
 
 def _p_matches(p: float, printed: str, comp: str) -> bool:
@@ -68,13 +166,20 @@ def _p_matches(p: float, printed: str, comp: str) -> bool:
     return in_printed_interval(p, printed)
 
 
+_PAIR_BY = ["study_id", "location", "endpoint", "subgroup", "timepoint"]
+
+
 @register("p_from_2x2", "error",
           "p-values recomputed from two arms' counts (Fisher, chi-square with/without Yates, N−1 chi-square).")
 def p_from_2x2(ctx: AuditContext):
-    """Recompute the p-value printed after a two-arm count comparison.
+    """Recompute the p-value printed with a two-arm count comparison.
 
+    The p is paired with the 2×2 table of the same study, location, endpoint, subgroup and
+    timepoint printed nearest before it (a p follows the figures it tests), else nearest after.
     Consistent when any method reproduces the printed p at its printed precision (respecting
-    ``<``/``>``); error when every method falls on the other side of ``alpha``; warning otherwise.
+    ``<``/``>``); error when every method falls on the other side of ``alpha``; info when the
+    printed p lies between the values the methods give (another test, e.g. stratified, may have
+    been used); warning otherwise.
 
     Examples
     --------
@@ -93,41 +198,55 @@ def p_from_2x2(ctx: AuditContext):
     p = v[(v["quantity"] == "p_value") & v["ok"] & (v["armn"] == "total")]
     if tb.empty or p.empty:
         return empty_issues(), empty_recomputed()
-    by = ["study_id", "location", "endpoint", "subgroup"]
-    m = pair_forward(tb, p[by + ["value_id", "value", "num", "comp", "voff"]], by, "off_max", WINDOW)
+    m = pair_nearest_before(p[_PAIR_BY + ["value_id", "value", "num", "mant", "dec", "comp", "voff"]], tb, _PAIR_BY, WINDOW)
     if m.empty:
         return empty_issues(), empty_recomputed()
     alpha = ctx.params.alpha
-    issues, recs = [], []
-    for _, r in m.iterrows():
-        a, n1, c, n2 = int(r["num1"]), int(r["n1"]), int(r["num2"]), int(r["n2"])
-        ps = _p_methods(a, n1, c, n2)
-        passing = [k for k, x in ps.items() if _p_matches(x, r["value_r"], r["comp_r"])]
-        shown = "; ".join(f"{k}={x:.4g}" for k, x in ps.items())
-        recs.append(ctx.recomputed([r["value_id_r"]], "p_from_2x2", [shown], [";".join(passing) or "none"],
-                                   ["consistent" if passing else "inconsistent"]))
-        if passing:
-            continue
-        sig_printed = bool(_significant([r["num_r"]], [r["comp_r"]], alpha)[0])
-        sig_comp = [x < alpha for x in ps.values()]
-        flips = all(s != sig_printed for s in sig_comp)
-        sev = "error" if flips else "warning"
-        rng = f"{min(ps.values()):.3g}–{max(ps.values()):.3g}"
-        msg = (f"Recomputing the test from {a}/{n1} vs {c}/{n2} gives p = {rng}, not P {r['comp_r']} {r['value_r']}"
-               + ("; the conclusion about significance changes." if flips else "."))
-        issues.append(ctx.issues([r["value_id_r"]], "p_from_2x2", sev, [f"P {r['comp_r']} {r['value_r']}"], [shown], [msg],
-                                 [[r["value_id_r"], r["id1"], r["den1"], r["id2"], r["den2"]]]))
-    iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
-    return iss, pd.concat(recs, ignore_index=True)
+    a, n1, c, n2 = (m[k].astype("int64").to_numpy() for k in ("num1", "n1", "num2", "n2"))
+    ps = p_methods(a, n1, c, n2)
+    shown = None
+    passing = None
+    for k in _METHODS:
+        has = ps[k].notna().to_numpy()
+        txt = np.where(has, k + "=" + pd.Series(np.char.mod("%.4g", np.nan_to_num(ps[k].to_numpy())), dtype=object), "")
+        ok = _p_matches_arr(ps[k].to_numpy(), m["mant_r"], m["dec_r"], m["comp_r"])
+        okn = np.where(ok, k, "")
+        shown = txt if shown is None else np.where(txt == "", shown, shown + "; " + txt)
+        passing = okn if passing is None else np.where(okn == "", passing, np.where(passing == "", okn, passing + ";" + okn))
+    good = passing != ""
+    rec = ctx.recomputed(m["value_id_r"], "p_from_2x2", shown, np.where(good, passing, "none"),
+                         np.where(good, "consistent", "inconsistent"))
+    b = m[~good].reset_index(drop=True)
+    if b.empty:
+        return empty_issues(), rec
+    pb = ps[~good].reset_index(drop=True)
+    sig_printed = _significant(b["num_r"], b["comp_r"], alpha)
+    arr = pb.to_numpy()
+    with np.errstate(invalid="ignore"):
+        flips = np.all(np.where(np.isnan(arr), True, (arr < alpha) != sig_printed[:, None]), axis=1)
+    pmin, pmax = np.nanmin(arr, axis=1), np.nanmax(arr, axis=1)
+    between = (b["comp_r"] == "=").to_numpy() & (b["num_r"].to_numpy() >= pmin) & (b["num_r"].to_numpy() <= pmax)
+    sev = np.where(flips, "error", np.where(between, "info", "warning"))
+    rng = pd.Series(np.char.mod("%.3g", pmin), dtype=object) + "–" + pd.Series(np.char.mod("%.3g", pmax), dtype=object)
+    tab = b["num1"].astype("int64").astype(str) + "/" + b["n1"].astype("int64").astype(str) + " vs " + \
+        b["num2"].astype("int64").astype(str) + "/" + b["n2"].astype("int64").astype(str)
+    tail = np.where(flips, "; the conclusion about significance changes.",
+                    np.where(between, "; it lies between the values the usual tests give, so another test may have been used.", "."))
+    msg = ("Recomputing the test from " + tab + " gives p = " + rng + ", not P " + b["comp_r"] + " " + b["value_r"]
+           + pd.Series(tail, dtype=object))
+    iss = ctx.issues(b["value_id_r"], "p_from_2x2", sev, "P " + b["comp_r"] + " " + b["value_r"], shown[~good], msg,
+                     join_cols(b["value_id_r"], b["id1"], b["den1"], b["id2"], b["den2"]))
+    return iss, rec
 
 
 @register("or_from_counts", "warning",
           "An odds ratio recomputed from two arms' counts (experimental, else first-printed, arm on top).")
 def or_from_counts(ctx: AuditContext):
-    """Recompute the odds ratio printed after a two-arm count comparison (exact Fractions).
+    """Recompute the odds ratio printed with a two-arm count comparison (exact integers).
 
-    Inconsistent (warning: the printed OR may be adjusted) when the crude OR lies outside the
-    printed rounding interval.
+    Paired like :func:`p_from_2x2`. Inconsistent when the crude OR lies outside the printed
+    rounding interval: info when within ``or_adjusted_tolerance`` (relative) of it — an
+    adjusted or stratified estimate is expected to differ a little — warning beyond.
 
     Examples
     --------
@@ -146,30 +265,41 @@ def or_from_counts(ctx: AuditContext):
     o = v[(v["quantity"] == "or") & v["simple"] & (v["armn"] == "total")]
     if tb.empty or o.empty:
         return empty_issues(), empty_recomputed()
-    by = ["study_id", "location", "endpoint", "subgroup"]
-    m = pair_forward(tb, o[by + ["value_id", "value", "num", "voff"]], by, "off_max", WINDOW)
-    issues, recs = [], []
-    for _, r in m.iterrows():
-        # arm2 is experimental (or first printed) when swap is True
-        if r["swap"]:
-            a, n1, c, n2 = int(r["num2"]), int(r["n2"]), int(r["num1"]), int(r["n1"])
-        else:
-            a, n1, c, n2 = int(r["num1"]), int(r["n1"]), int(r["num2"]), int(r["n2"])
-        if a == n1 or c == 0:
-            recs.append(ctx.recomputed([r["value_id_r"]], "or_from_counts", [""], ["zero cell"], ["not_recomputable"]))
-            continue
-        orr = Fraction(a * (n2 - c), (n1 - a) * c)
-        ok = in_printed_interval(orr, r["value_r"])
-        recs.append(ctx.recomputed([r["value_id_r"]], "or_from_counts", [f"{float(orr):.4g}"], [f"crude OR {a}/{n1} vs {c}/{n2}"],
-                                   ["consistent" if ok else "inconsistent"]))
-        if not ok:
-            issues.append(ctx.issues([r["value_id_r"]], "or_from_counts", "warning", [f"OR {r['value_r']}"],
-                                     [f"{float(orr):.4g}"],
-                                     [f"The odds ratio {r['value_r']} differs from the {float(orr):.3g} the counts {a}/{n1} vs {c}/{n2} give (it may be adjusted)."],
-                                     [[r["value_id_r"], r["id1"], r["den1"], r["id2"], r["den2"]]]))
-    iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
-    rec = pd.concat(recs, ignore_index=True) if recs else empty_recomputed()
-    return iss, rec
+    m = pair_nearest_before(o[_PAIR_BY + ["value_id", "value", "num", "mant", "dec", "voff"]], tb, _PAIR_BY, WINDOW)
+    if m.empty:
+        return empty_issues(), empty_recomputed()
+    sw = m["swap"].to_numpy(dtype=bool)
+    a = np.where(sw, m["num2"], m["num1"]).astype("int64")
+    n1 = np.where(sw, m["n2"], m["n1"]).astype("int64")
+    c = np.where(sw, m["num1"], m["num2"]).astype("int64")
+    n2 = np.where(sw, m["n1"], m["n2"]).astype("int64")
+    zero = (a == n1) | (c == 0)
+    recs = [ctx.recomputed(m.loc[zero, "value_id_r"], "or_from_counts", "", "zero cell", "not_recomputable")]
+    keep = ~zero
+    m, a, n1, c, n2 = m[keep].reset_index(drop=True), a[keep], n1[keep], c[keep], n2[keep]
+    A = a * (n2 - c)
+    B = (n1 - a) * c
+    mant, dec = m["mant_r"].astype("int64").to_numpy(), m["dec_r"].astype("int64").to_numpy()
+    ok = np.abs(2 * np.power(10, dec) * A - 2 * mant * B) <= B
+    orr = A / B
+    shown = pd.Series(np.char.mod("%.4g", orr), dtype=object)
+    tab = (pd.Series(a).astype(str) + "/" + pd.Series(n1).astype(str) + " vs " + pd.Series(c).astype(str) + "/"
+           + pd.Series(n2).astype(str))
+    recs.append(ctx.recomputed(m["value_id_r"], "or_from_counts", shown, "crude OR " + tab,
+                               np.where(ok, "consistent", "inconsistent")))
+    bad = ~ok
+    if not bad.any():
+        return empty_issues(), pd.concat(recs, ignore_index=True)
+    b = m[bad].reset_index(drop=True)
+    rel = np.abs(b["num_r"].to_numpy() / orr[bad] - 1.0)
+    near = rel <= ctx.params.or_adjusted_tolerance
+    tail = np.where(near, " (close enough to be an adjusted or stratified estimate).", " (it may be adjusted).")
+    msg = ("The odds ratio " + b["value_r"] + " differs from the " + pd.Series(np.char.mod("%.3g", orr[bad]), dtype=object)
+           + " the counts " + tab[bad].reset_index(drop=True) + " give" + pd.Series(tail, dtype=object))
+    iss = ctx.issues(b["value_id_r"], "or_from_counts", np.where(near, "info", "warning"), "OR " + b["value_r"],
+                     shown[bad].reset_index(drop=True), msg,
+                     join_cols(b["value_id_r"], b["id1"], b["den1"], b["id2"], b["den2"]))
+    return iss, pd.concat(recs, ignore_index=True)
 
 
 @register("p_attainable", "warning",
@@ -207,20 +337,20 @@ def p_attainable(ctx: AuditContext):
     pnum = m["num_r"].astype(float)
     bad = np.where(comp.isin(["<", "≤"]), pmin >= pnum,
                    np.where(comp == "=", pmin > pnum + half, False))
-    rec = ctx.recomputed(m["value_id_r"], "p_attainable", [f"{x:.3g}" for x in pmin],
-                         [f"min p with D=N={fmt(n)} events" for n in m["n"]],
-                         np.where(bad, "inconsistent", "consistent"))
-    b = m[bad]
+    nf = pd.Series(fmt_arr(m["n"]), dtype=object)
+    rec = ctx.recomputed(m["value_id_r"], "p_attainable", np.char.mod("%.3g", pmin),
+                         "min p with D=N=" + nf + " events", np.where(bad, "inconsistent", "consistent"))
+    b = m[bad].reset_index(drop=True)
     if b.empty:
         return empty_issues(), rec
     pb = pmin[bad]
     sig = _significant(b["num_r"], b["comp_r"], ctx.params.alpha)
     sev = np.where(sig & (pb >= ctx.params.alpha), "error", "warning")
-    msg = [f"With {fmt(n)} patients, even if every one had an event a hazard ratio of {h} could not reach P {c} {x}; the smallest possible p is about {q:.2g}."
-           for n, h, c, x, q in zip(b["n"], b["value"], b["comp_r"], b["value_r"], pb)]
-    iss = ctx.issues(b["value_id"], "p_attainable", sev, [f"HR {h}, P {c} {x}" for h, c, x in zip(b["value"], b["comp_r"], b["value_r"])],
-                     [f"P ≥ {q:.2g}" for q in pb], msg,
-                     [[h, p_, n] for h, p_, n in zip(b["value_id"], b["value_id_r"], b["n_id"])])
+    q = pd.Series(np.char.mod("%.2g", pb), dtype=object)
+    hp = "HR " + b["value"] + ", P " + b["comp_r"] + " " + b["value_r"]
+    msg = ("With " + nf[bad].reset_index(drop=True) + " patients, even if every one had an event a hazard ratio of " + b["value"]
+           + " could not reach P " + b["comp_r"] + " " + b["value_r"] + "; the smallest possible p is about " + q + ".")
+    iss = ctx.issues(b["value_id"], "p_attainable", sev, hp, "P ≥ " + q, msg, join_cols(b["value_id"], b["value_id_r"], b["n_id"]))
     return iss, rec
 
 
@@ -237,26 +367,39 @@ def no_difference_claim(ctx: AuditContext):
     >>> no_difference_claim(toy_review(values=vals, claims=cl))[0].loc[0, "value_ids"]
     'c;p'
     """
-    c = ctx.claims[ctx.claims["claim_type"] == "no_difference"]
+    c = ctx.claims[ctx.claims["claim_type"] == "no_difference"].reset_index(drop=True)
+    if c.empty:
+        return empty_issues(), empty_recomputed()
     byid = ctx.by_id
-    out = []
-    for _, r in c.iterrows():
-        ps = [m for m in split_ids(r["member_ids"]) if m in byid.index and byid.loc[m, "quantity"] == "p_value" and byid.loc[m, "ok"]]
-        sig = [m for m in ps if _significant([byid.loc[m, "num"]], [byid.loc[m, "comp"]], ctx.params.alpha)[0]]
-        if not sig:
-            continue
-        txt = ", ".join(f"P {byid.loc[m, 'comp']} {byid.loc[m, 'value']}" for m in sig)
-        out.append(ctx.issues([sig[0]], "no_difference_claim", "error", [txt], [f"P ≥ {ctx.params.alpha}"],
-                              [f"The text says there is no difference, but the comparison it rests on is significant ({txt})."],
-                              [[r["claim_id"]] + sig],
-                              override={"section": [r["section"]], "location": [r["location"]], "refs": [r["refs"]]}))
-    return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()
+    mem = c[["claim_id"]].assign(_c=np.arange(len(c)), m=c["member_ids"].str.split(";")).explode("m")
+    mem["m"] = mem["m"].fillna("").str.strip()
+    mem = mem[mem["m"].isin(byid.index)]
+    x = byid.reindex(mem["m"])
+    keep = (x["quantity"] == "p_value").to_numpy() & x["ok"].fillna(False).to_numpy(dtype=bool)
+    mem, x = mem[keep], x[keep]
+    sig = _significant(x["num"].astype(float), x["comp"], ctx.params.alpha)
+    mem = mem[sig].assign(txt=("P " + x["comp"] + " " + x["value"]).to_numpy()[sig])
+    if mem.empty:
+        return empty_issues(), empty_recomputed()
+    g = mem.groupby("_c", sort=True)
+    agg = pd.DataFrame({"first": g["m"].first(), "ids": gjoin(g, "m", ";"), "txt": gjoin(g, "txt", ", ")})
+    r = c.loc[agg.index].reset_index(drop=True)
+    agg = agg.reset_index(drop=True)
+    iss = ctx.issues(agg["first"], "no_difference_claim", "error", agg["txt"], "P ≥ " + str(ctx.params.alpha),
+                     "The text says there is no difference, but the comparison it rests on is significant (" + agg["txt"] + ").",
+                     join_cols(r["claim_id"], agg["ids"]),
+                     override={"section": r["section"], "location": r["location"], "refs": r["refs"]})
+    return iss, empty_recomputed()
 
 
 @register("hr_direction_wording", "warning",
-          "A prognostic factor called favourable with HR > 1 (or unfavourable with HR < 1), or mixed directions in one list.")
+          "Prognostic factors called favourable with HR > 1 (or unfavourable with HR < 1), one finding per study and endpoint.")
 def hr_direction_wording(ctx: AuditContext):
-    """Compare each prognostic factor's wording with its HR direction; flag mixed lists.
+    """Compare each prognostic factor's wording with its HR direction.
+
+    One finding per (study, endpoint) lists the factors whose HR points against their wording
+    (unless the reference category is reversed); when factors listed together as favourable
+    have HRs on both sides of 1, the finding says so and its evidence includes the whole list.
 
     Examples
     --------
@@ -264,8 +407,8 @@ def hr_direction_wording(ctx: AuditContext):
     >>> vals = [{"value_id": "h1", "quantity": "hr", "value": "3.887"}, {"value_id": "h2", "quantity": "hr", "value": "0.024"}]
     >>> pg = [{"factor_id": "f1", "study_id": "s", "endpoint": "pfs", "hr_id": "h1", "wording": "favourable"},
     ...       {"factor_id": "f2", "study_id": "s", "endpoint": "pfs", "hr_id": "h2", "wording": "favourable"}]
-    >>> sorted(hr_direction_wording(toy_review(values=vals, prognostic=pg))[0]["value_ids"])
-    ['h1', 'h1;h2']
+    >>> hr_direction_wording(toy_review(values=vals, prognostic=pg))[0]["value_ids"].tolist()
+    ['h1;h2']
     """
     pg = ctx.prognostic[ctx.prognostic["hr_id"] != ""].copy()
     if pg.empty:
@@ -273,21 +416,41 @@ def hr_direction_wording(ctx: AuditContext):
     byid = ctx.by_id
     pg = pg[pg["hr_id"].isin(byid.index)]
     pg["hr"] = pg["hr_id"].map(byid["num"]).astype(float)
-    pg = pg[pg["hr"].notna()]
-    out = []
-    bad = pg[((pg["wording"] == "favourable") & (pg["hr"] > 1)) | ((pg["wording"] == "unfavourable") & (pg["hr"] < 1))]
-    if not bad.empty:
-        msg = [f"The factor '{f}' is described as {w} but its hazard ratio is {byid.loc[h, 'value']}, which points the other way (unless the reference category is reversed)."
-               for f, w, h in zip(bad["factor"], bad["wording"], bad["hr_id"])]
-        out.append(ctx.issues(bad["hr_id"], "hr_direction_wording", "warning",
-                              [f"{w}, HR {byid.loc[h, 'value']}" for w, h in zip(bad["wording"], bad["hr_id"])],
-                              ["HR < 1" if w == "favourable" else "HR > 1" for w in bad["wording"]], msg,
-                              [[h] for h in bad["hr_id"]], study_ids=bad["study_id"]))
+    pg["hrv"] = pg["hr_id"].map(byid["value"])
+    pg["voff"] = pg["hr_id"].map(byid["voff"])
+    pg = pg[pg["hr"].notna() & pg["wording"].isin(["favourable", "unfavourable"])]
+    pg["bad"] = ((pg["wording"] == "favourable") & (pg["hr"] > 1)) | ((pg["wording"] == "unfavourable") & (pg["hr"] < 1))
+    key = ["study_id", "endpoint"]
+    pg["lab"] = pg["factor_key"].where(pg["factor_key"] != "", pg["factor"])
+    pg = pg.sort_values(key + ["voff", "hr_id"], kind="stable")
     fav = pg[(pg["wording"] == "favourable") & (pg["hr"] != 1)]
-    for (sid, ep), g in fav.groupby(["study_id", "endpoint"], sort=True):
-        if (g["hr"] > 1).any() and (g["hr"] < 1).any():
-            hrs = ", ".join(f"{f} {byid.loc[h, 'value']}" for f, h in zip(g["factor_key"].where(g["factor_key"] != "", g["factor"]), g["hr_id"]))
-            out.append(ctx.issues([g["hr_id"].iloc[0]], "hr_direction_wording", "warning", [hrs], ["all HR on one side of 1"],
-                                  [f"Factors listed together as favourable for {ep.upper()} have hazard ratios on both sides of 1 ({hrs})."],
-                                  [list(g["hr_id"])], study_ids=[sid]))
-    return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()
+    fg = fav.assign(_hi=fav["hr"] > 1, _lo=fav["hr"] < 1).groupby(key)
+    mx_ = (fg["_hi"].any() & fg["_lo"].any()).rename("mixed").reset_index()
+    pg = pg.merge(mx_, on=key, how="left")
+    pg["mixed"] = pg["mixed"].fillna(False).astype(bool)
+    b = pg[pg["bad"]]
+    if b.empty:
+        return empty_issues(), empty_recomputed()
+    b = b.assign(item=b["lab"] + " " + b["wording"] + " with HR " + b["hrv"])
+    gb = b.groupby(key, sort=True)
+    agg = gb.agg(first=("hr_id", "first"), k=("hr_id", "size"), mixed=("mixed", "first"))
+    agg["bad_ids"], agg["items"] = gjoin(gb, "hr_id", ";"), gjoin(gb, "item", "; ")
+    agg = agg.reset_index()
+    fgb = fav.assign(it=fav["lab"] + " " + fav["hrv"]).groupby(key, sort=True)
+    fl = pd.DataFrame({"fav_ids": gjoin(fgb, "hr_id", ";"), "fav_items": gjoin(fgb, "it", ", ")}).reset_index()
+    agg = agg.merge(fl, on=key, how="left").fillna({"fav_ids": "", "fav_items": ""})
+    mx = agg["mixed"].to_numpy(dtype=bool)
+    # the whole favourable list when mixed (bad unfavourable ones appended), else the bad ones
+    bad_unfav = gjoin(b[b["wording"] != "favourable"].groupby(key, sort=True), "hr_id", ";")
+    agg["bad_unfav"] = map_str(pd.Series(list(zip(agg["study_id"], agg["endpoint"]))), dict(zip(bad_unfav.index, bad_unfav)))
+    ids = pd.Series(np.where(mx, join_cols(agg["fav_ids"], agg["bad_unfav"]), agg["bad_ids"]), dtype=object)
+    ep = agg["endpoint"].str.upper()
+    msg = ("The direction words of " + agg["k"].astype(str) + " factor(s) for " + ep + " contradict their hazard ratios ("
+           + agg["items"] + ")"
+           + pd.Series(np.where(mx, "; factors listed together as favourable have hazard ratios on both sides of 1 ("
+                                + agg["fav_items"] + ")", ""), dtype=object)
+           + ", unless the reference category is reversed.")
+    exp = np.where(mx, "all HR on one side of 1", "HR on the side the wording states")
+    iss = ctx.issues(agg["first"], "hr_direction_wording", "warning", agg["items"], exp, msg, ids.to_numpy(dtype=object),
+                     study_ids=agg["study_id"])
+    return iss, empty_recomputed()

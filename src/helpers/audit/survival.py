@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, fmt
+from .context import AuditContext, empty_issues, empty_recomputed, fmt, fmt_dec, join_cols
 from .registry import register
 
 _KEY = ["study_id", "endpoint", "armn", "subgroup"]
@@ -46,19 +46,18 @@ def survival_landmark(ctx: AuditContext):
     before = m["tp_months"] < m["months_m"] - tol
     after = m["tp_months"] > m["months_m"] + tol
     bad = (before & (hi2 < fifty)) | (after & (lo2 > fifty))
-    b = m[bad.to_numpy()]
+    b = m[bad.to_numpy()].reset_index(drop=True)
     if b.empty:
         return empty_issues(), empty_recomputed()
-    msg = []
-    for _, r in b.iterrows():
-        side = "before" if r["tp_months"] < r["months_m"] else "after"
-        need = "at least" if side == "before" else "at most"
-        msg.append(f"The {r['timepoint']} rate of {r['value']}% cannot be right: {r['timepoint']} is {side} the median of "
-                   f"{r['value_m']} {r['unit_m']}, so the rate should be {need} 50%.")
-    exp = ["≥ 50%" if t < mm else "≤ 50%" for t, mm in zip(b["tp_months"], b["months_m"])]
+    bef = (b["tp_months"] < b["months_m"]).to_numpy()
+    side = pd.Series(np.where(bef, "before", "after"), dtype=object)
+    need = pd.Series(np.where(bef, "at least", "at most"), dtype=object)
+    msg = ("The " + b["timepoint"] + " rate of " + b["value"] + "% cannot be right: " + b["timepoint"] + " is " + side
+           + " the median of " + b["value_m"] + " " + b["unit_m"] + ", so the rate should be " + need + " 50%.")
+    exp = np.where(bef, "≥ 50%", "≤ 50%")
     return ctx.issues(b["value_id"], "survival_landmark", "error",
-                      [f"{t} {x}%; median {y} {u}" for t, x, y, u in zip(b["timepoint"], b["value"], b["value_m"], b["unit_m"])],
-                      exp, msg, [[a, c] for a, c in zip(b["value_id"], b["value_id_m"])]), empty_recomputed()
+                      b["timepoint"] + " " + b["value"] + "%; median " + b["value_m"] + " " + b["unit_m"],
+                      exp, msg, join_cols(b["value_id"], b["value_id_m"])), empty_recomputed()
 
 
 @register("survival_exponential", "warning",
@@ -83,18 +82,19 @@ def survival_exponential(ctx: AuditContext):
         return empty_issues(), empty_recomputed()
     s = 100.0 * np.power(0.5, m["tp_months"] / m["months_m"])
     ok = (m["num"] - s).abs() <= ctx.params.exponential_band_pp
-    rec = ctx.recomputed(m["value_id"], "survival_exponential", [f"{x:.1f}" for x in s],
-                         [f"exponential through median {i}" for i in m["value_id_m"]],
+    rec = ctx.recomputed(m["value_id"], "survival_exponential", fmt_dec(s.to_numpy(), np.full(len(s), 1)),
+                         "exponential through median " + m["value_id_m"],
                          np.where(ok, "consistent", "inconsistent"))
-    b = m[~ok.to_numpy()]
-    sb = s[~ok]
+    b = m[~ok.to_numpy()].reset_index(drop=True)
+    sb = s[~ok].to_numpy()
     if b.empty:
         return empty_issues(), rec
-    msg = [f"A {t} rate of {x}% is far from the about {e:.0f}% expected from a median of {y} {u}; the curve would have an unusual shape."
-           for t, x, e, y, u in zip(b["timepoint"], b["value"], sb, b["value_m"], b["unit_m"])]
-    iss = ctx.issues(b["value_id"], "survival_exponential", "warning",
-                     [f"{t} {x}%" for t, x in zip(b["timepoint"], b["value"])], [f"{e:.1f}%" for e in sb], msg,
-                     [[a, c] for a, c in zip(b["value_id"], b["value_id_m"])])
+    e0 = pd.Series(fmt_dec(sb, np.zeros(len(sb), dtype=int)), dtype=object)
+    e1 = pd.Series(fmt_dec(sb, np.ones(len(sb), dtype=int)), dtype=object)
+    msg = ("A " + b["timepoint"] + " rate of " + b["value"] + "% is far from the about " + e0 + "% expected from a median of "
+           + b["value_m"] + " " + b["unit_m"] + "; the curve would have an unusual shape.")
+    iss = ctx.issues(b["value_id"], "survival_exponential", "warning", b["timepoint"] + " " + b["value"] + "%", e1 + "%", msg,
+                     join_cols(b["value_id"], b["value_id_m"]))
     return iss, rec
 
 
@@ -103,8 +103,10 @@ def survival_exponential(ctx: AuditContext):
 def endpoint_order(ctx: AuditContext):
     """For each pair (contained, containing) of ``endpoint_pairs``: time of contained ≤ containing.
 
-    Same study, arm and subgroup; both medians in the same unit: error; a mean against a median
-    or different units: warning. Weeks and days are converted to months.
+    Only values printed at the same place are compared (same study, location, arm and
+    subgroup), so a figure from the text is never set against one from a table. Both medians
+    in the same unit: error; a mean against a median or different units: warning. Weeks and
+    days are converted to months.
 
     Examples
     --------
@@ -119,20 +121,19 @@ def endpoint_order(ctx: AuditContext):
     if t.empty:
         return empty_issues(), empty_recomputed()
     pairs = pd.DataFrame(list(ctx.params.endpoint_pairs), columns=["endpoint", "endpoint_b"])
-    cols = ["study_id", "armn", "subgroup", "endpoint", "value_id", "value", "months", "quantity", "unit"]
+    same = ["study_id", "location", "armn", "subgroup"]
+    cols = same + ["endpoint", "value_id", "value", "months", "quantity", "unit"]
     a = t[cols].merge(pairs, on="endpoint")
-    b = t[cols].rename(columns={c: f"{c}_b" for c in cols if c not in ("study_id", "armn", "subgroup")})
-    m = a.merge(b, on=["study_id", "armn", "subgroup", "endpoint_b"])
-    m = m[m["months"] > m["months_b"]]
+    b = t[cols].rename(columns={c: f"{c}_b" for c in cols if c not in same})
+    m = a.merge(b, on=same + ["endpoint_b"])
+    m = m[m["months"] > m["months_b"]].reset_index(drop=True)
     if m.empty:
         return empty_issues(), empty_recomputed()
     hard = (m["quantity"] == "median") & (m["quantity_b"] == "median") & (m["unit"] == m["unit_b"])
     sev = np.where(hard, "error", "warning")
-    msg = [f"The {qa} {ea.upper()} ({xa} {ua}) is longer than the {qb} {eb.upper()} ({xb} {ub}), which should include it."
-           for qa, ea, xa, ua, qb, eb, xb, ub in zip(m["quantity"], m["endpoint"], m["value"], m["unit"],
-                                                     m["quantity_b"], m["endpoint_b"], m["value_b"], m["unit_b"])]
-    return ctx.issues(m["value_id"], "endpoint_order", sev,
-                      [f"{ea} {xa} {ua} vs {eb} {xb} {ub}" for ea, xa, ua, eb, xb, ub in
-                       zip(m["endpoint"], m["value"], m["unit"], m["endpoint_b"], m["value_b"], m["unit_b"])],
-                      [f"{ea} ≤ {eb}" for ea, eb in zip(m["endpoint"], m["endpoint_b"])], msg,
-                      [[x, y] for x, y in zip(m["value_id"], m["value_id_b"])]), empty_recomputed()
+    ea, eb = m["endpoint"].str.upper(), m["endpoint_b"].str.upper()
+    msg = ("The " + m["quantity"] + " " + ea + " (" + m["value"] + " " + m["unit"] + ") is longer than the " + m["quantity_b"]
+           + " " + eb + " (" + m["value_b"] + " " + m["unit_b"] + "), which should include it.")
+    rep = (m["endpoint"] + " " + m["value"] + " " + m["unit"] + " vs " + m["endpoint_b"] + " " + m["value_b"] + " " + m["unit_b"])
+    return ctx.issues(m["value_id"], "endpoint_order", sev, rep, m["endpoint"] + " ≤ " + m["endpoint_b"], msg,
+                      join_cols(m["value_id"], m["value_id_b"])), empty_recomputed()
