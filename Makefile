@@ -35,7 +35,8 @@ EXECUTED  := $(NOTEBOOKS:%=$(NBOUT)/%.ipynb)
 AUDIT_CSV := $(OUT_DIR)/inconsistencies.csv $(OUT_DIR)/recomputed.csv $(OUT_DIR)/extraction_coverage.csv \
              $(if $(EXTERNAL),$(OUT_DIR)/tables/primary_source_summary.csv)
 
-RUN = $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_DIR) $(NB_PARAMS)
+# PYTHONPATH: a checkout always runs its own helpers, whichever checkout .venv was installed from
+RUN = PYTHONPATH=$(CURDIR)/src $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_DIR) $(NB_PARAMS)
 
 .DEFAULT_GOAL := help
 .PHONY: all env test test-fast lab help clean distclean synthetic
@@ -62,7 +63,7 @@ $(NBOUT)/%.ipynb: notebooks/%.ipynb $(HELPERS) | $(ENV_STAMP)
 
 # notebook 00 reads every table: validate first, so that bad input stops with a plain message
 $(NBOUT)/00_data_and_audit.ipynb: notebooks/00_data_and_audit.ipynb $(HELPERS) $(RAW) $(EXTRACTED) $(EXTERNAL) | $(ENV_STAMP)
-	$(PY) -m helpers validate $(DATA_DIR)
+	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers validate $(DATA_DIR)
 	$(RUN) $(AUDIT_PARAMS)
 
 # The audit tables are written by notebook 00 only when their bytes change, so the

@@ -38,7 +38,7 @@ def timed(fn):
 
 
 def executed(stdout: str) -> list[str]:
-    return [line.split()[3].split("/")[-1] for line in stdout.splitlines() if "helpers.pipeline" in line]
+    return [line.split("helpers.pipeline ")[1].split()[0].split("/")[-1] for line in stdout.splitlines() if "helpers.pipeline" in line]
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ from typing import Any
 
 import nbformat
 
-from . import paths
 
 #: environment the kernels run with: fixed hashing, fixed dates, UTC
 KERNEL_ENV = {
@@ -164,6 +163,9 @@ def dumps_notebook(nb: nbformat.NotebookNode) -> bytes:
 def run_notebook(src: Path | str, out: Path | str, parameters: dict[str, Any] | None = None) -> Path:
     """Execute ``src`` with papermill into ``out`` (atomically, normalised).
 
+    The kernel runs in the current working directory, so relative ``data_dir`` and
+    ``out_dir`` parameters are relative to where the command is run (the Makefile's folder).
+
     Parameters
     ----------
     src, out : path
@@ -184,7 +186,7 @@ def run_notebook(src: Path | str, out: Path | str, parameters: dict[str, Any] | 
             str(tmp_out),
             parameters=params,
             kernel_name=KERNEL_NAME,
-            cwd=str(paths.ROOT),
+            cwd=os.getcwd(),
             progress_bar=False,
             log_output=False,
             report_mode=False,
