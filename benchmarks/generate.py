@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.audit.context import SCHEMA
+from helpers.schema import COLUMNS
 from helpers.review import Review
 
 DEFECTS = ("percent", "arm_swap", "p_zero", "hr_dir", "landmark", "n_mismatch", "parts", "range_out",
@@ -212,7 +212,7 @@ def generate(n_values: int, seed: int = 0, defect_rate: float = 0.05, values_per
         r += 1
     out = {}
     for name, rows in tables.items():
-        cols = SCHEMA[name]
+        cols = COLUMNS[name]
         df = pd.DataFrame.from_records(rows)
         for c in cols:
             if c not in df.columns:

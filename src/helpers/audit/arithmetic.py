@@ -22,8 +22,8 @@ def _count_denominators(ctx: AuditContext) -> pd.Series:
 
 def _count_denominators_(ctx: AuditContext) -> pd.Series:
     v = ctx.values
-    own = v.loc[(v["quantity"] == "count") & (v["denominator_id"] != ""), ["value_id", "denominator_id"]]
-    via = v.loc[(v["quantity"] == "percent") & (v["count_id"] != "") & (v["denominator_id"] != ""),
+    own = v.loc[ctx.eq("quantity", "count") & ~ctx.blank("denominator_id"), ["value_id", "denominator_id"]]
+    via = v.loc[ctx.eq("quantity", "percent") & ~ctx.blank("count_id") & ~ctx.blank("denominator_id"),
                 ["count_id", "denominator_id"]].rename(columns={"count_id": "value_id"})
     both = pd.concat([own, via], ignore_index=True).drop_duplicates("value_id", keep="first")
     return both.set_index("value_id")["denominator_id"].astype(object)
@@ -52,7 +52,7 @@ def percent_vs_count(ctx: AuditContext):
     ['error', '11.250']
     """
     v = ctx.values
-    pc = v[(v["quantity"] == "percent") & (v["count_id"] != "") & v["ok"]].copy()
+    pc = v[ctx.eq("quantity", "percent") & ~ctx.blank("count_id") & v["ok"].to_numpy()].copy()
     if pc.empty:
         return empty_issues(), empty_recomputed()
     cden = _count_denominators(ctx)
@@ -160,7 +160,7 @@ def grim_percent(ctx: AuditContext):
     v = ctx.values
     prm = ctx.params
     cden = _count_denominators(ctx)
-    p = v[(v["quantity"] == "percent") & v["simple"] & (v["num"] <= 100)].copy()
+    p = v[ctx.eq("quantity", "percent") & v["simple"].to_numpy() & (v["num"].to_numpy() <= 100)].copy()
     p["den_id"] = p["denominator_id"].where(p["denominator_id"] != "",
                                             p["count_id"].map(cden).astype(object).fillna(""))
     p = p[~(p["count_id"].ne("") & p["den_id"].ne(""))]
@@ -279,12 +279,13 @@ def parts_vs_total(ctx: AuditContext):
     issues, recs = [], []
     S = 6
     scale = lambda m, d: m.astype("int64") * np.power(10, (S - d).clip(lower=0)).astype("int64")  # noqa: E731
-    mem = v[(v["partition_id"] != "") & v["ok"] & v["bnd"].eq("point")].copy()
+    sel = ~ctx.blank("partition_id") & v["ok"].to_numpy() & ctx.eq("bnd", "point")
+    mem = v.loc[sel, ["value_id", "partition_id", "total_id", "quantity", "unit", "mant", "dec"]].assign(_vo=ctx.vord[sel])
     if not mem.empty:
         mem["kind"] = np.where(mem["quantity"].eq("percent") | mem["unit"].eq("percent"), "percent", "count")
         mem["sc"] = scale(mem["mant"], mem["dec"])
         mem["half"] = 5 * np.power(10, (S - 1 - mem["dec"]).clip(lower=0)).astype("int64")
-        mem = mem.sort_values(["voff", "value_id"], kind="stable")
+        mem = mem.sort_values("_vo", kind="stable")
         g = mem.groupby(["partition_id", "kind"], sort=True)
         agg = g.agg(total=("sc", "sum"), tol=("half", "sum"), k=("value_id", "size"), first=("value_id", "first"))
         agg["ids"] = gjoin(g, "value_id", ";")
@@ -329,11 +330,12 @@ def parts_vs_total(ctx: AuditContext):
                                      + " even allowing for rounding."), dtype=object)
             issues.append(ctx.issues(b["first"], "parts_vs_total", sev, rep, exp, msg, join_cols(b["ids"], b["total_id"])))
     # arm sizes against the study N: trial arms as such (blank endpoint and subgroup)
-    arms = v[(v["quantity"] == "n") & (v["study_id"] != "") & (v["armn"] != "total") & v["ok"]
-             & v["comp"].eq("=") & v["partition_id"].eq("") & v["endpoint"].eq("") & v["subgroup"].eq("")]
+    sel = (ctx.eq("quantity", "n") & ~ctx.blank("study_id") & ~ctx.eq("armn", "total") & v["ok"].to_numpy()
+           & ctx.eq("comp", "=") & ctx.blank("partition_id") & ctx.blank("endpoint") & ctx.blank("subgroup"))
+    arms = v[sel].assign(_vo=ctx.vord[sel])
     if not arms.empty:
         key = ["study_id", "timepoint", "unit"]
-        arms = arms.sort_values(["voff", "value_id"], kind="stable")
+        arms = arms.sort_values("_vo", kind="stable")
         g = arms.groupby(key + ["armn"], sort=False)
         per = g.agg(nv=("valkey", "nunique"), num=("num", "first"), off=("voff", "first"))
         per["ids"] = gjoin(g, "value_id", ";")
@@ -374,20 +376,25 @@ def impossible_value(ctx: AuditContext):
     ['p', 'q']
     """
     v = ctx.values
-    okv = v["ok"] & ~v["comp"].isin(["<", "≤"])
-    is_p = v["quantity"].eq("p_value")
-    pct = v["quantity"].isin(["percent", "rate"]) | v["unit"].eq("percent")
-    pct = pct & ~v["bnd"].eq("plus_minus")
+    okv = v["ok"].to_numpy() & ~ctx.eq("comp", "<", "≤")
+    is_p = ctx.eq("quantity", "p_value")
+    pct = ctx.eq("quantity", "percent", "rate") | ctx.eq("unit", "percent")
+    pct = pct & ~ctx.eq("bnd", "plus_minus")
     cden = _count_denominators(ctx)
-    cnt = v["quantity"].eq("count") & v["ok"]
-    den_id = v["value_id"].map(cden).astype(object).fillna("").where(cnt, "")
-    den = ctx.by_id["num"].reindex(den_id).to_numpy()
+    ok, num = v["ok"].to_numpy(), v["num"].to_numpy()
+    cnt = ctx.eq("quantity", "count") & ok
+    # denominators looked up for the count rows only
+    den_id = np.full(len(v), "", dtype=object)
+    den_id[cnt] = v["value_id"].to_numpy(dtype=object)[cnt]
+    den_id[cnt] = pd.Series(den_id[cnt], dtype=object).map(cden).astype(object).fillna("").to_numpy(dtype=object)
+    den = np.full(len(v), np.nan)
+    den[cnt] = ctx.by_id["num"].reindex(den_id[cnt]).to_numpy()
     conds = {
-        "p0": is_p & v["ok"] & v["comp"].eq("=") & (v["mant"] == 0),
-        "p1": is_p & okv & (v["num"] > 1),
-        "pct": pct & okv & (v["num"] > 100),
-        "cnt": cnt & (den_id != "") & (v["num"].to_numpy() > np.nan_to_num(den, nan=np.inf)),
-        "ratio": v["quantity"].isin(["hr", "or"]) & v["ok"] & v["comp"].eq("=") & (v["num"] <= 0),
+        "p0": is_p & ok & ctx.eq("comp", "=") & (v["mant"].to_numpy() == 0),
+        "p1": is_p & okv & (num > 1),
+        "pct": pct & okv & (num > 100),
+        "cnt": cnt & (den_id != "") & (num > np.nan_to_num(den, nan=np.inf)),
+        "ratio": ctx.eq("quantity", "hr", "or") & ok & ctx.eq("comp", "=") & (num <= 0),
     }
     texts = {
         "p0": ("p = ", "", "a p-value above 0 (e.g. P < 0.001)", "A p-value cannot be exactly zero; it should be printed as P < 0.001 or similar."),
@@ -507,7 +514,7 @@ def unit_mix(ctx: AuditContext):
     'v2'
     """
     v = ctx.values
-    t = v[v["quantity"].isin(["median", "mean"]) & v["unit"].isin(["months", "weeks", "days"]) & (v["ok"] | v["is_nr"])]
+    t = v[ctx.eq("quantity", "median", "mean") & ctx.eq("unit", "months", "weeks", "days") & (v["ok"] | v["is_nr"]).to_numpy()]
     if t.empty:
         return empty_issues(), empty_recomputed()
     cnt = t.groupby(["quantity", "endpoint", "unit"]).agg(ns=("study_id", "nunique"), nv=("value_id", "size")).reset_index()

@@ -148,7 +148,8 @@ def citation_sample_size(ctx: AuditContext):
     """
     v = ctx.values
     cden = _count_denominators(ctx)
-    rows = v[v["location"].str.startswith("text") & v["quantity"].isin(["count", "percent"]) & v["ok"] & ~v["popsub"]].copy()
+    rows = v[ctx.on_distinct("location", lambda s: s.str.startswith("text")).astype(bool) & ctx.eq("quantity", "count", "percent")
+             & v["ok"].to_numpy() & ~v["popsub"].to_numpy()].copy()
     rows = rows[~((rows["quantity"] == "percent") & (rows["count_id"] != ""))]
     rows["den_id"] = rows["denominator_id"].where(rows["denominator_id"] != "", rows["value_id"].map(cden).astype(object).fillna(""))
     rows = rows[rows["den_id"] != ""]
@@ -224,15 +225,23 @@ def citation_value_match(ctx: AuditContext):
     't1;t2;b1;b2'
     """
     v = ctx.values
-    w = v[v["quantity"].isin(_MATCH_QUANTITIES) & v["simple"] & (v["study_id"] != "")].copy()
-    if w.empty:
+    sel = ctx.eq("quantity", *_MATCH_QUANTITIES) & v["simple"].to_numpy() & ~ctx.blank("study_id")
+    if not sel.any():
         return empty_issues(), empty_recomputed()
+    # keys as integer codes (sorted like the strings); strings kept only for the output
+    w = pd.DataFrame({c: ctx.codes(src)[0][sel] for c, src in (
+        ("location", "location"), ("refs", "refs"), ("study_id", "study_id"), ("quantity", "quantity"),
+        ("endpoint", "endpoint"), ("armn", "armn"), ("tp", "timepoint"), ("valkey", "valkey"))})
+    w["value_id"] = v["value_id"].to_numpy(dtype=object)[sel]
+    w["value"] = v["value"].to_numpy(dtype=object)[sel]
+    w["refs_s"] = v["refs"].to_numpy(dtype=object)[sel]
+    w["_vo"] = ctx.vord[sel]
+    sid_names = ctx.codes("study_id")[1].to_numpy(dtype=object)
     minv = ctx.params.citation_match_min_values
     flagged_ids: set[str] = set()
     srefs = dict(zip(ctx.studies["study_id"], ctx.studies["refs"]))
     out = []
     keys = ["tp", "valkey"]
-    w["tp"] = w["timepoint"]
     for extra in ([], ["armn"]):
         gkey = ["location", "refs", "study_id", "quantity", "endpoint"] + extra
         w["gid"] = w.groupby(gkey, sort=True).ngroup()
@@ -266,12 +275,14 @@ def citation_value_match(ctx: AuditContext):
         cnt = oth.drop_duplicates(["gid", "sid_o"] + keys).groupby(["gid", "sid_o"]).size().reset_index(name="k")
         cnt["need"] = cnt["gid"].map(nk)
         full = cnt[cnt["k"] == cnt["need"]].sort_values(["gid", "sid_o"])
+        full = full.assign(sid_o=sid_names[full["sid_o"].to_numpy()])
         gids = full["gid"].drop_duplicates()
-        g = cg[cg["gid"].isin(gids)].sort_values(["gid", "voff", "value_id"], kind="stable")
+        g = cg[cg["gid"].isin(gids)].sort_values(["gid", "_vo"], kind="stable")
         gg = g.groupby("gid", sort=True)
-        agg = pd.DataFrame({"first": gg["value_id"].first(), "refs": gg["refs"].first(),
+        agg = pd.DataFrame({"first": gg["value_id"].first(), "refs": gg["refs_s"].first(),
                             "vals": gjoin(gg, "value", ", "), "ids": gjoin(gg, "value_id", ";")})
-        ev = oth.merge(full[["gid", "sid_o"]], on=["gid", "sid_o"]).drop_duplicates(["gid", "vid_o"])
+        ev = oth.assign(sid_o=sid_names[oth["sid_o"].to_numpy()]).merge(
+            full[["gid", "sid_o"]], on=["gid", "sid_o"]).drop_duplicates(["gid", "vid_o"])
         agg["ev"] = gjoin(ev.groupby("gid", sort=True), "vid_o", ";")
         fr = full.assign(lab=ctx.label(full["sid_o"]).to_numpy(dtype=object))
         agg["olab"] = gjoin(fr.groupby("gid", sort=True), "lab", ", ")

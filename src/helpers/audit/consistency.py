@@ -82,10 +82,14 @@ def same_quantity_mismatch(ctx: AuditContext):
     v = ctx.values
     sw = _swapped_pairs(ctx)
     skip = set(sw["id1"]) | set(sw["id2"]) | set(sw["id1_b"]) | set(sw["id2_b"]) if not sw.empty else set()
-    w = v[(v["study_id"] != "") & (v["valkey"] != "") & ~v["value_id"].isin(skip)]
+    sel = ~ctx.blank("study_id") & ~ctx.blank("valkey")
+    if skip:
+        sel &= ~v["value_id"].isin(skip).to_numpy()
+    w = v[sel]
     if w.empty:
         return empty_issues(), empty_recomputed()
-    gid = w.groupby(SAME_KEY, sort=False).ngroup()
+    # group numbers from integer codes (same numbering as grouping on the strings)
+    gid = pd.DataFrame({c: ctx.codes(c)[0][sel] for c in SAME_KEY}).groupby(SAME_KEY, sort=False).ngroup()
     w = w.assign(_g=gid.to_numpy())
     nun = w.groupby("_g", sort=False)["valkey"].transform("nunique")
     w = w[nun > 1].sort_values(["voff", "value_id"], kind="stable")
@@ -116,14 +120,14 @@ def _median_hr_pairs_(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
     pr = ctx.two_arm
     pr = pr[(pr["quantity"] == "median") & (pr["arm1"] == "control") & (pr["arm2"] == "experimental")]
-    hr = v[(v["quantity"] == "hr") & v["simple"] & (v["armn"] == "total")]
+    hr = v[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & ctx.eq("armn", "total")]
     if pr.empty or hr.empty:
         return pd.DataFrame()
     by = ["study_id", "location", "endpoint", "subgroup"]
     m = pair_forward(pr, hr[by + ["value_id", "num", "value", "voff"]], by, "off_max", PAIR_WINDOW)
     if m.empty:
         return m
-    p = v[(v["quantity"] == "p_value") & v["ok"] & (v["armn"] == "total")]
+    p = v[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total")]
     left = m.assign(hr_off=m["voff_r"])
     pm = pair_forward(left, p[by + ["value_id", "num", "value", "voff", "comp", "dec"]].rename(columns=lambda c: c),
                       by, "hr_off", 60, suffix="_p")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, AuditContext,
@@ -72,9 +73,36 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
         rec.append(r[RECOMPUTED_COLUMNS])
     inc = pd.concat(iss, ignore_index=True).fillna("").astype(str)
     rc = pd.concat(rec, ignore_index=True).fillna("").astype(str)
-    assert set(inc["severity"]) <= set(SEVERITIES), set(inc["severity"])
-    assert set(rc["status"]) <= set(STATUSES), set(rc["status"])
-    inc = inc.drop_duplicates().sort_values(
-        ["section", "location", "check", "value_ids", "severity", "message"], kind="stable").reset_index(drop=True)
-    rc = rc.drop_duplicates().sort_values(["value_id", "check", "method", "recomputed"], kind="stable").reset_index(drop=True)
+    assert set(inc["severity"].unique()) <= set(SEVERITIES), set(inc["severity"].unique())
+    assert set(rc["status"].unique()) <= set(STATUSES), set(rc["status"].unique())
+    inc = _dedupe_sort(inc, ["section", "location", "check", "value_ids", "severity", "message"])
+    rc = _dedupe_sort(rc, ["value_id", "check", "method", "recomputed"])
     return AuditResult(recomputed=rc, inconsistencies=inc, params=params)
+
+
+def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """``df.drop_duplicates().sort_values(by, kind="stable").reset_index(drop=True)`` on integer codes.
+
+    Every column is factorised once with its distinct values sorted, so duplicate detection and
+    the (stable, lexicographic) sort work on integers; the result is the same frame.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": ["y", "x", "y", "x"], "b": ["1", "2", "1", "1"]})
+    >>> _dedupe_sort(d, ["a"]).values.tolist()
+    [['x', '2'], ['x', '1'], ['y', '1']]
+    """
+    if df.empty:
+        return df.drop_duplicates().reset_index(drop=True)
+    codes, uniq = {}, {}
+    for c in df.columns:
+        codes[c], u = pd.factorize(df[c].to_numpy(dtype=object))
+        uniq[c] = np.asarray(u, dtype=object)
+    keep = ~pd.DataFrame(codes).duplicated().to_numpy()
+    keys = []
+    for c in reversed(by):
+        rank = np.empty(len(uniq[c]), dtype="int64")  # code -> rank of its string among the distinct ones
+        rank[np.argsort(uniq[c], kind="stable")] = np.arange(len(uniq[c]))
+        keys.append(rank[codes[c][keep]])
+    order = np.lexsort(keys)
+    return df[keep].iloc[order].reset_index(drop=True)

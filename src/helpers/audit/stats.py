@@ -28,8 +28,8 @@ def _two_by_two(ctx: AuditContext) -> pd.DataFrame:
 def _two_by_two_(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
     cden = _count_denominators(ctx)
-    cnt = v[(v["quantity"] == "count") & v["simple"] & (v["dec"] == 0)]
-    pr = two_arm_printings(cnt)
+    cnt = v[ctx.eq("quantity", "count") & v["simple"].to_numpy() & (v["dec"].to_numpy() == 0)]
+    pr = two_arm_printings(cnt, ctx)
     if pr.empty:
         return pr
     byid = ctx.by_id
@@ -195,7 +195,7 @@ def p_from_2x2(ctx: AuditContext):
     """
     v = ctx.values
     tb = _two_by_two(ctx)
-    p = v[(v["quantity"] == "p_value") & v["ok"] & (v["armn"] == "total")]
+    p = v[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total")]
     if tb.empty or p.empty:
         return empty_issues(), empty_recomputed()
     m = pair_nearest_before(p[_PAIR_BY + ["value_id", "value", "num", "mant", "dec", "comp", "voff"]], tb, _PAIR_BY, WINDOW)
@@ -262,7 +262,7 @@ def or_from_counts(ctx: AuditContext):
     """
     v = ctx.values
     tb = _two_by_two(ctx)
-    o = v[(v["quantity"] == "or") & v["simple"] & (v["armn"] == "total")]
+    o = v[ctx.eq("quantity", "or") & v["simple"].to_numpy() & ctx.eq("armn", "total")]
     if tb.empty or o.empty:
         return empty_issues(), empty_recomputed()
     m = pair_nearest_before(o[_PAIR_BY + ["value_id", "value", "num", "mant", "dec", "voff"]], tb, _PAIR_BY, WINDOW)
@@ -320,8 +320,8 @@ def p_attainable(ctx: AuditContext):
     'error'
     """
     v = ctx.values
-    hr = v[(v["quantity"] == "hr") & v["simple"] & (v["num"] > 0) & (v["study_id"] != "")]
-    p = v[(v["quantity"] == "p_value") & v["ok"]]
+    hr = v[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & (v["num"].to_numpy() > 0) & ~ctx.blank("study_id")]
+    p = v[ctx.eq("quantity", "p_value") & v["ok"].to_numpy()]
     if hr.empty or p.empty:
         return empty_issues(), empty_recomputed()
     by = ["study_id", "location", "endpoint", "subgroup", "armn"]

@@ -12,8 +12,9 @@ _KEY = ["study_id", "endpoint", "armn", "subgroup"]
 
 def _rate_median_pairs(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
-    r = v[(v["quantity"] == "rate") & v["simple"] & v["tp_months"].notna() & (v["study_id"] != "")]
-    md = v[(v["quantity"] == "median") & (v["simple"] | v["is_nr"]) & v["months"].notna() & (v["study_id"] != "")]
+    r = v[ctx.eq("quantity", "rate") & v["simple"].to_numpy() & v["tp_months"].notna().to_numpy() & ~ctx.blank("study_id")]
+    md = v[ctx.eq("quantity", "median") & (v["simple"] | v["is_nr"]).to_numpy() & v["months"].notna().to_numpy()
+           & ~ctx.blank("study_id")]
     if r.empty or md.empty:
         return pd.DataFrame()
     cols = _KEY + ["value_id", "value", "num", "mant", "dec", "months", "tp_months", "unit", "timepoint"]
@@ -117,7 +118,8 @@ def endpoint_order(ctx: AuditContext):
     ['error', 'p;o']
     """
     v = ctx.values
-    t = v[v["quantity"].isin(["median", "mean"]) & (v["simple"] | v["is_nr"]) & v["months"].notna() & (v["study_id"] != "")]
+    t = v[ctx.eq("quantity", "median", "mean") & (v["simple"] | v["is_nr"]).to_numpy() & v["months"].notna().to_numpy()
+          & ~ctx.blank("study_id")]
     if t.empty:
         return empty_issues(), empty_recomputed()
     pairs = pd.DataFrame(list(ctx.params.endpoint_pairs), columns=["endpoint", "endpoint_b"])

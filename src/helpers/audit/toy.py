@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..review import Review
-from .context import SCHEMA
+from ..schema import COLUMNS
 
 
 def toy_review(source: str = "", **tables: list[dict]) -> Review:
@@ -27,7 +27,7 @@ def toy_review(source: str = "", **tables: list[dict]) -> Review:
     """
     out = {}
     for name, rows in tables.items():
-        cols = SCHEMA.get(name) or sorted({k for r in rows for k in r})
+        cols = COLUMNS.get(name) or sorted({k for r in rows for k in r})
         df = pd.DataFrame([{c: str(r.get(c, "")) for c in cols} | {k: str(v) for k, v in r.items()} for r in rows],
                           columns=list(dict.fromkeys(cols + [k for r in rows for k in r])))
         out[name] = df.fillna("").astype(str)
