@@ -52,14 +52,20 @@ def percent_vs_count(ctx: AuditContext):
     ['error', '11.250']
     """
     v = ctx.values
-    pc = v[ctx.eq("quantity", "percent") & ~ctx.blank("count_id") & v["ok"].to_numpy()].copy()
+    sel = ctx.eq("quantity", "percent") & ~ctx.blank("count_id") & v["ok"].to_numpy()
+    pc = v.loc[sel, ["value_id", "count_id", "denominator_id", "mant", "dec", "comp", "value"]]
     if pc.empty:
         return empty_issues(), empty_recomputed()
     cden = _count_denominators(ctx)
-    pc["den_id"] = pc["denominator_id"].where(pc["denominator_id"] != "", pc["count_id"].map(cden).astype(object).fillna(""))
-    byid = ctx.by_id
-    k = byid.reindex(pc["count_id"])
-    n = byid.reindex(pc["den_id"])
+    own = pc["denominator_id"].to_numpy(dtype=object) != ""
+    den_id = pc["denominator_id"].to_numpy(dtype=object).copy()
+    den_id[~own] = pd.Series(pc["count_id"].to_numpy(dtype=object)[~own], dtype=object).map(cden).astype(object).fillna("").to_numpy(dtype=object)
+    pc["den_id"] = den_id
+    npos = ctx.id_pos("denominator_id")[sel].copy()
+    npos[~own] = ctx.pos(den_id[~own])
+    cols = ["ok", "dec", "mant", "num"]
+    k = ctx.take(ctx.id_pos("count_id")[sel], cols)
+    n = ctx.take(npos, cols)
     usable = (k["ok"].fillna(False).to_numpy(dtype=bool) & (k["dec"].fillna(1).to_numpy() == 0)
               & n["ok"].fillna(False).to_numpy(dtype=bool) & (n["dec"].fillna(1).to_numpy() == 0)
               & (n["num"].fillna(0).to_numpy() > 0))
@@ -127,7 +133,7 @@ def _named_group_size_unprinted(ctx: AuditContext, rows: pd.DataFrame) -> np.nda
     no sample size (an ``n`` row of the same study, arm and subgroup) is printed."""
     named = (~rows["armn"].isin(STANDARD_ARMS) | rows["popsub"]).to_numpy(dtype=bool)
     v = ctx.values
-    nrows = v[(v["quantity"] == "n") & (v["study_id"] != "")]
+    nrows = v.loc[ctx.eq("quantity", "n") & ~ctx.blank("study_id"), ["study_id", "armn", "subgroup", "popsub"]]
     sub = rows["subgroup"].where(rows["popsub"], "")
     key = rows["study_id"] + "\x1f" + rows["armn"] + "\x1f" + sub
     have = set(nrows["study_id"] + "\x1f" + nrows["armn"] + "\x1f" + nrows["subgroup"].where(nrows["popsub"], ""))
@@ -160,18 +166,18 @@ def grim_percent(ctx: AuditContext):
     v = ctx.values
     prm = ctx.params
     cden = _count_denominators(ctx)
-    p = v[ctx.eq("quantity", "percent") & v["simple"].to_numpy() & (v["num"].to_numpy() <= 100)].copy()
+    p = v.loc[ctx.eq("quantity", "percent") & v["simple"].to_numpy() & (v["num"].to_numpy() <= 100),
+              ["value_id", "study_id", "denominator_id", "count_id", "mant", "dec", "value", "armn", "popsub", "subgroup"]]
     p["den_id"] = p["denominator_id"].where(p["denominator_id"] != "",
                                             p["count_id"].map(cden).astype(object).fillna(""))
     p = p[~(p["count_id"].ne("") & p["den_id"].ne(""))]
     issues, recs = [], []
-    byid = ctx.by_id
     ns_all = ctx.study_ns
     ns_int = ns_all[(ns_all["n"] > 0) & (ns_all["n"] == ns_all["n"].round())]
     # (1) explicit denominator, no count
     ex = p[p["den_id"] != ""].copy()
     if not ex.empty:
-        n = byid.reindex(ex["den_id"])
+        n = ctx.take(ctx.pos(ex["den_id"]), ["ok", "dec", "num", "mant"])
         okn = n["ok"].fillna(False).to_numpy(dtype=bool) & (n["dec"].fillna(1).to_numpy() == 0) & (n["num"].fillna(0).to_numpy() > 0)
         ex = ex[okn].copy()
         ex["n"] = n["mant"].to_numpy()[okn].astype("int64")
@@ -211,7 +217,7 @@ def grim_percent(ctx: AuditContext):
     # (2) no denominator: try every sample size printed for the study
     im = p[(p["den_id"] == "") & (p["study_id"] != "")].copy()
     if not im.empty:
-        cnt = byid.reindex(im["count_id"])
+        cnt = ctx.take(ctx.pos(im["count_id"]), ["ok", "mant"])
         im["k"] = np.where(im["count_id"].ne("").to_numpy() & cnt["ok"].fillna(False).to_numpy(dtype=bool),
                            cnt["mant"].fillna(-1).to_numpy(), -1).astype("int64")
         m = im[["value_id", "study_id", "mant", "dec", "k"]].merge(ns_int, on="study_id", how="inner",
@@ -295,8 +301,7 @@ def parts_vs_total(ctx: AuditContext):
         agg["total_id"] = ""
         agg.iloc[tid["_k"].to_numpy(), agg.columns.get_loc("total_id")] = tid["total_id"].to_numpy(dtype=object)
         agg = agg.reset_index()
-        byid = ctx.by_id
-        t = byid.reindex(agg["total_id"])
+        t = ctx.take(ctx.pos(agg["total_id"]), ["ok", "mant", "dec", "quantity", "unit", "value"])
         t_ok = t["ok"].fillna(False).to_numpy(dtype=bool)
         t_sc = np.where(t_ok, t["mant"].fillna(0).to_numpy() * np.power(10, (S - t["dec"].fillna(0)).clip(lower=0).to_numpy()), 0).astype("int64")
         t_pct = t_ok & (t["quantity"].eq("percent") | t["unit"].eq("percent")).to_numpy(dtype=bool)
@@ -349,7 +354,7 @@ def parts_vs_total(ctx: AuditContext):
         grp = grp.reset_index()
         grp = grp[grp["narms"] >= 2].merge(ctx.study_n, on="study_id", how="inner")
         if not grp.empty:
-            nunit = ctx.by_id["unit"].reindex(grp["n_id"]).fillna("").to_numpy(dtype=object)
+            nunit = ctx.take(ctx.pos(grp["n_id"]), ["unit"])["unit"].fillna("").to_numpy(dtype=object)
             grp = grp[(nunit == grp["unit"].to_numpy(dtype=object)) & (grp["total"] != grp["n"]).to_numpy()].reset_index(drop=True)
         if not grp.empty:
             sev = np.where(grp["total"] > grp["n"], "error", "warning")
@@ -388,7 +393,7 @@ def impossible_value(ctx: AuditContext):
     den_id[cnt] = v["value_id"].to_numpy(dtype=object)[cnt]
     den_id[cnt] = pd.Series(den_id[cnt], dtype=object).map(cden).astype(object).fillna("").to_numpy(dtype=object)
     den = np.full(len(v), np.nan)
-    den[cnt] = ctx.by_id["num"].reindex(den_id[cnt]).to_numpy()
+    den[cnt] = ctx.take(ctx.pos(den_id[cnt]), ["num"])["num"].to_numpy()
     conds = {
         "p0": is_p & ok & ctx.eq("comp", "=") & (v["mant"].to_numpy() == 0),
         "p1": is_p & okv & (num > 1),
@@ -441,13 +446,13 @@ def range_claim(ctx: AuditContext):
     c = ctx.claims[ctx.claims["claim_type"] == "range"].reset_index(drop=True)
     if c.empty:
         return empty_issues(), empty_recomputed()
-    byid = ctx.by_id
     c["cid"] = np.arange(len(c))
     c["ends"] = join_cols(c["low_id"], c["high_id"])
     mem = c[["cid", "member_ids"]].assign(m=c["member_ids"].str.split(";")).explode("m")
     mem["m"] = mem["m"].fillna("").str.strip()
-    mem = mem[mem["m"].isin(byid.index)]
-    mem["x"] = byid["num"].reindex(mem["m"]).to_numpy()
+    mp = ctx.pos(mem["m"])
+    mem = mem[mp >= 0]
+    mem["x"] = ctx.take(mp[mp >= 0], ["num"])["num"].to_numpy()
     has_members = c["cid"].isin(set(mem["cid"]))
     recs = [ctx.recomputed(c.loc[~has_members, "low_id"][lambda x: x != ""], "range_claim", "", "no member figures printed",
                            "not_recomputable"),
@@ -461,10 +466,11 @@ def range_claim(ctx: AuditContext):
                         "first": g["m"].first()})
     r = c.set_index("cid").loc[agg.index].reset_index()
     r = pd.concat([r, agg.reset_index(drop=True)], axis=1)
-    lo = byid["num"].reindex(r["low_id"]).to_numpy()
-    hi = byid["num"].reindex(r["high_id"]).to_numpy()
-    lo_s = byid["value"].reindex(r["low_id"]).fillna("").to_numpy(dtype=object)
-    hi_s = byid["value"].reindex(r["high_id"]).fillna("").to_numpy(dtype=object)
+    lo_t = ctx.take(ctx.pos(r["low_id"]), ["num", "value"])
+    hi_t = ctx.take(ctx.pos(r["high_id"]), ["num", "value"])
+    lo, hi = lo_t["num"].to_numpy(), hi_t["num"].to_numpy()
+    lo_s = lo_t["value"].fillna("").to_numpy(dtype=object)
+    hi_s = hi_t["value"].fillna("").to_numpy(dtype=object)
     mn, mx = r["mn"].to_numpy(), r["mx"].to_numpy()
     has_lo, has_hi = r["low_id"].ne("").to_numpy(), r["high_id"].ne("").to_numpy()
     fmn, fmx = fmt_arr(mn), fmt_arr(mx)
@@ -475,7 +481,7 @@ def range_claim(ctx: AuditContext):
     # members outside the printed range
     mm = mem.merge(pd.DataFrame({"cid": r["cid"], "lo": lo, "hi": hi}), on="cid")
     out_m = mm[(mm["lo"].notna() & (mm["x"] < mm["lo"])) | (mm["hi"].notna() & (mm["x"] > mm["hi"]))]
-    out_names = gjoin(out_m.assign(vs=byid["value"].reindex(out_m["m"]).to_numpy()).groupby("cid"), "vs", ", ")
+    out_names = gjoin(out_m.assign(vs=ctx.take(ctx.pos(out_m["m"]), ["value"])["value"].to_numpy()).groupby("cid"), "vs", ", ")
     names = map_str(r["cid"], out_names).to_numpy(dtype=object)
     # range ends that are no member's value
     in_lo = mm[mm["x"] == mm["lo"]].groupby("cid").size()

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .arithmetic import _count_denominators
 from .context import (PATIENT_UNITS, STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr,
-                      gjoin, join_cols, map_str, split_ids)
+                      gjoin, group_nunique, join_cols, map_str, ngroup_codes, split_ids)
 from .registry import register
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -155,16 +155,16 @@ def citation_sample_size(ctx: AuditContext):
     rows = rows[rows["den_id"] != ""]
     if rows.empty:
         return empty_issues(), empty_recomputed()
-    d = ctx.by_id.reindex(rows["den_id"])
+    d = ctx.take(ctx.pos(rows["den_id"]), ["quantity", "unit", "popsub"])
     is_n = (d["quantity"].eq("n") & d["unit"].fillna("").isin(PATIENT_UNITS) & ~d["popsub"].fillna(False).astype(bool)).to_numpy()
     rows = rows[is_n]
     if rows.empty:
         return empty_issues(), empty_recomputed()
     rows["sid"] = _row_studies(ctx, rows)
     rows = rows[rows["sid"] != ""]
-    rows["den"] = rows["den_id"].map(ctx.by_id["num"]).astype(float)
+    rows["den"] = ctx.take(ctx.pos(rows["den_id"]), ["num"])["num"].astype(float).to_numpy()
     ns = ctx.study_ns
-    nmeta = ctx.by_id.reindex(ns["value_id"])
+    nmeta = ctx.take(ctx.pos(ns["value_id"]), ["unit", "popsub"])
     # sample sizes of patients of the whole study or an arm (not sessions/lesions, not a subgroup)
     ns = ns[(nmeta["unit"].fillna("").isin(PATIENT_UNITS) & ~nmeta["popsub"].fillna(False).astype(bool)).to_numpy()]
     dens = set(rows["den_id"])
@@ -244,8 +244,8 @@ def citation_value_match(ctx: AuditContext):
     keys = ["tp", "valkey"]
     for extra in ([], ["armn"]):
         gkey = ["location", "refs", "study_id", "quantity", "endpoint"] + extra
-        w["gid"] = w.groupby(gkey, sort=True).ngroup()
-        size = w.groupby("gid")["valkey"].transform("nunique")
+        w["gid"] = ngroup_codes([w[c].to_numpy() for c in gkey], sort=True)
+        size = group_nunique(w["gid"].to_numpy(), w["valkey"].to_numpy())
         grp = w[(size >= minv) & ~w["value_id"].isin(flagged_ids)]
         if grp.empty:
             continue

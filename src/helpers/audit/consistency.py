@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from .context import (AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward,
-                      two_arm_printings, gjoin)
+                      two_arm_printings, gjoin, group_nunique)
 from .registry import register
 
 SAME_KEY = ["study_id", "quantity", "endpoint", "armn", "subgroup", "timepoint", "bnd", "unit", "comp"]
@@ -85,14 +85,16 @@ def same_quantity_mismatch(ctx: AuditContext):
     sel = ~ctx.blank("study_id") & ~ctx.blank("valkey")
     if skip:
         sel &= ~v["value_id"].isin(skip).to_numpy()
-    w = v[sel]
-    if w.empty:
+    if not sel.any():
         return empty_issues(), empty_recomputed()
     # group numbers from integer codes (same numbering as grouping on the strings)
-    gid = pd.DataFrame({c: ctx.codes(c)[0][sel] for c in SAME_KEY}).groupby(SAME_KEY, sort=False).ngroup()
-    w = w.assign(_g=gid.to_numpy())
-    nun = w.groupby("_g", sort=False)["valkey"].transform("nunique")
-    w = w[nun > 1].sort_values(["voff", "value_id"], kind="stable")
+    gid = ctx.ngroup(SAME_KEY, sel)
+    # number of distinct valkeys per group, on integer codes
+    nun = group_nunique(gid, pd.factorize(v["valkey"].to_numpy(dtype=object)[sel])[0])
+    keep = np.flatnonzero(sel)[nun > 1]
+    w = v.loc[keep, ["value_id", "valkey", "voff", "value", "location", "endpoint", "quantity", "subgroup",
+                     "timepoint", "armn"]].assign(_g=gid[nun > 1])
+    w = w.sort_values(["voff", "value_id"], kind="stable")
     if w.empty:
         return empty_issues(), empty_recomputed()
     w = w.assign(_vl=w["value"] + " (" + w["location"] + ")")
@@ -120,14 +122,15 @@ def _median_hr_pairs_(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
     pr = ctx.two_arm
     pr = pr[(pr["quantity"] == "median") & (pr["arm1"] == "control") & (pr["arm2"] == "experimental")]
-    hr = v[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & ctx.eq("armn", "total")]
+    by = ["study_id", "location", "endpoint", "subgroup"]
+    hr = v.loc[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & ctx.eq("armn", "total"), by + ["value_id", "num", "value", "voff"]]
     if pr.empty or hr.empty:
         return pd.DataFrame()
-    by = ["study_id", "location", "endpoint", "subgroup"]
     m = pair_forward(pr, hr[by + ["value_id", "num", "value", "voff"]], by, "off_max", PAIR_WINDOW)
     if m.empty:
         return m
-    p = v[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total")]
+    p = v.loc[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total"),
+              by + ["value_id", "num", "value", "voff", "comp", "dec"]]
     left = m.assign(hr_off=m["voff_r"])
     pm = pair_forward(left, p[by + ["value_id", "num", "value", "voff", "comp", "dec"]].rename(columns=lambda c: c),
                       by, "hr_off", 60, suffix="_p")

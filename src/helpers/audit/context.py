@@ -47,7 +47,7 @@ def _table(review, name: str) -> pd.DataFrame:
     for c in cols:
         if c not in out:
             out[c] = pd.Series(np.full(len(df), "", dtype=object), index=df.index, dtype=object)
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=df.index, copy=False)  # no consolidation into one 2-d block
 
 
 def _offsets(s: pd.Series) -> np.ndarray:
@@ -58,7 +58,7 @@ def _offsets(s: pd.Series) -> np.ndarray:
             u = a.astype("U")
             if (u.dtype.itemsize // 4 <= 18 and bool(np.char.isdecimal(u).all())
                     and int(u.view(np.uint32).max()) < 128):  # plain ASCII digits only
-                return u.astype("int64")
+                return a.astype("int64")  # int() of plain ASCII digits: same value, faster than from "U"
         except (ValueError, TypeError):
             pass
     return pd.to_numeric(s, errors="coerce").fillna(-1).astype("int64").to_numpy()
@@ -133,11 +133,12 @@ class AuditContext:
             return pd.to_numeric(tp[0], errors="coerce") * tpf
 
         v["tp_months"] = _map_unique(v["timepoint"], _tp).astype("float64")
-        v["simple"] = v["ok"] & v["comp"].eq("=") & v["bnd"].eq("point")
+        self.values = v  # masks below come from the cached codes of these columns
+        v["simple"] = v["ok"].to_numpy(dtype=bool) & self.eq("comp", "=") & self.eq("bnd", "point")
         v["voff"] = _offsets(v["value_offset"])
         v["valkey"] = key_u[codes] if len(u) else np.zeros(0, dtype=object)
         # a subgroup naming a population subset (not the category of an event or a share)
-        v["popsub"] = v["subgroup"].ne("") & ~v["endpoint"].isin(CATEGORY_SUBGROUP_ENDPOINTS)
+        v["popsub"] = ~self.blank("subgroup") & ~self.eq("endpoint", *CATEGORY_SUBGROUP_ENDPOINTS)
         self.values = v
 
     # ------------------------------------------------------------------ fast column access
@@ -182,6 +183,23 @@ class AuditContext:
             cache[key] = m
         return cache[key]
 
+    def ngroup(self, cols: list[str], sel: np.ndarray) -> np.ndarray:
+        """Group numbers of the ``values`` rows selected by mask ``sel``, grouped on ``cols``.
+
+        Same numbers as ``values[sel].groupby(cols, sort=False).ngroup()`` (groups numbered in
+        order of first appearance), computed from the cached integer codes.
+
+        Examples
+        --------
+        >>> from helpers.audit.toy import toy_review
+        >>> ctx = AuditContext(toy_review(values=[{"value_id": i, "study_id": s, "quantity": q} for i, s, q in
+        ...                                       [("a", "y", "n"), ("b", "x", "n"), ("c", "y", "n"), ("d", "y", "hr")]]))
+        >>> ctx.ngroup(["study_id", "quantity"], np.ones(4, dtype=bool)).tolist()
+        [0, 1, 0, 2]
+        """
+        sel = np.asarray(sel, dtype=bool)
+        return ngroup_codes([self.codes(c)[0][sel] for c in cols])
+
     def on_distinct(self, col: str, fn) -> np.ndarray:
         """``fn`` (a vectorised function of a str Series, e.g. ``lambda s: s.str.startswith("text")``)
         applied to the distinct values of a ``values`` column only, broadcast to every row."""
@@ -191,7 +209,17 @@ class AuditContext:
         return np.asarray(fn(pd.Series(u.to_numpy(dtype=object), dtype=object)).to_numpy())[c]
 
     def blank(self, col: str) -> np.ndarray:
-        """Mask of ``values`` rows whose ``col`` is blank (cached)."""
+        """Mask of ``values`` rows whose ``col`` is blank (cached).
+
+        Same as ``eq(col, "")``; without factorising the column when its codes are not needed
+        otherwise (id columns have many distinct values: a sorted factorisation costs 10x more).
+        """
+        cache = self.__dict__.setdefault("_masks", {})
+        key = (col, ("",))
+        if key not in cache and col not in self.__dict__.get("_codes", {}):
+            m = np.asarray(self.values[col].to_numpy(dtype=object) == "", dtype=bool)
+            m.flags.writeable = False
+            cache[key] = m
         return self.eq(col, "")
 
     @cached_property
@@ -207,7 +235,7 @@ class AuditContext:
         vid_rank = np.zeros(len(voff), dtype="int64")
         if tied.any():
             sub = v["value_id"].to_numpy(dtype=object)[tied]
-            o = np.argsort(sub, kind="stable")
+            o = str_argsort(sub)
             ss = sub[o]
             r = np.empty(len(sub), dtype="int64")
             r[o] = np.cumsum(np.r_[True, ss[1:] != ss[:-1]]) - 1
@@ -233,6 +261,64 @@ class AuditContext:
         return two_arm_printings(self.values, self)
 
     @cached_property
+    def _vid_index(self) -> tuple[pd.Index, np.ndarray]:
+        """Distinct value_ids (first occurrence) as an Index, and the row of each."""
+        vid = self.values["value_id"].to_numpy(dtype=object)
+        codes, uniq = pd.factorize(vid)
+        if len(uniq) == len(vid):
+            first = np.arange(len(vid), dtype="int64")
+        else:
+            first = np.unique(codes, return_index=True)[1].astype("int64")
+        return pd.Index(uniq, dtype=object), first
+
+    def pos(self, ids) -> np.ndarray:
+        """Row of ``values`` holding each value_id in ``ids`` (first occurrence), -1 if none.
+
+        Examples
+        --------
+        >>> from helpers.audit.toy import toy_review
+        >>> ctx = AuditContext(toy_review(values=[{"value_id": "a"}, {"value_id": "b"}]))
+        >>> ctx.pos(["b", "", "a", "x"]).tolist()
+        [1, -1, 0, -1]
+        """
+        idx, first = self._vid_index
+        a = ids.to_numpy(dtype=object) if isinstance(ids, (pd.Series, pd.Index)) else np.asarray(ids, dtype=object)
+        if len(a) == 0 or len(idx) == 0:
+            return np.full(len(a), -1, dtype="int64")
+        i = idx.get_indexer(a)
+        return np.where(i >= 0, first[np.maximum(i, 0)], -1).astype("int64")
+
+    def take(self, rows, cols, index=None) -> pd.DataFrame:
+        """Columns ``cols`` of the ``values`` rows at positions ``rows`` (-1: missing, NaN).
+
+        Same cells and dtypes as ``by_id.reindex(ids)[cols]`` for ``rows = pos(ids)``.
+
+        Examples
+        --------
+        >>> from helpers.audit.toy import toy_review
+        >>> ctx = AuditContext(toy_review(values=[{"value_id": "a", "value": "7"}]))
+        >>> ctx.take(ctx.pos(["a", "z"]), ["value", "num"]).values.tolist()
+        [['7', 7.0], [nan, nan]]
+        """
+        rows = np.asarray(rows, dtype="int64")
+        v = self.values
+        out = {c: pd.api.extensions.take(v[c].array if not isinstance(v[c].dtype, np.dtype) else v[c].to_numpy(),
+                                         rows, allow_fill=True) for c in cols}
+        return pd.DataFrame(out, index=index if index is not None else pd.RangeIndex(len(rows)))
+
+    def id_pos(self, col: str) -> np.ndarray:
+        """For an id column of ``values`` (``count_id``, ``denominator_id``, ``total_id`` …): the
+        row each cell points to, -1 when blank or unknown (cached)."""
+        cache = self.__dict__.setdefault("_id_pos", {})
+        if col not in cache:
+            out = np.full(len(self.values), -1, dtype="int64")
+            nb = ~self.blank(col) if self._vid_index[0].get_indexer([""])[0] < 0 else np.ones(len(out), dtype=bool)
+            out[nb] = self.pos(self.values[col].to_numpy(dtype=object)[nb])
+            out.flags.writeable = False
+            cache[col] = out
+        return cache[col]
+
+    @cached_property
     def by_id(self) -> pd.DataFrame:
         """Values indexed by value_id (first occurrence wins)."""
         return self.values.drop_duplicates("value_id").set_index("value_id")
@@ -250,7 +336,7 @@ class AuditContext:
         """study_id, n_id, n (float) of each study's total N."""
         s = self.studies[["study_id", "n_id"]].copy()
         s = s[s["n_id"] != ""]
-        s["n"] = s["n_id"].map(self.by_id["num"]).astype("float64")
+        s["n"] = self.take(self.pos(s["n_id"]), ["num"])["num"].astype("float64").to_numpy()
         return s.dropna(subset=["n"])
 
     @cached_property
@@ -292,7 +378,7 @@ class AuditContext:
         n = len(primary_ids)
         if n == 0:
             return empty_issues()
-        meta = self.by_id.reindex(primary_ids)
+        meta = self.take(self.pos(primary_ids), ["study_id", "section", "location", "refs", "quantity"])
         sev = np.full(n, severity, dtype=object) if isinstance(severity, str) else _arr(severity).astype(str)
         sids = meta["study_id"].fillna("").to_numpy(dtype=object) if study_ids is None else _arr(study_ids)
         vid = _arr(value_ids)
@@ -321,17 +407,94 @@ class AuditContext:
         n = len(value_ids)
         if n == 0:
             return empty_recomputed()
-        as_arr = lambda x: np.full(n, x, dtype=object) if isinstance(x, str) else _arr(x).astype(str).astype(object)  # noqa: E731
+        as_arr = lambda x: np.full(n, x, dtype=object) if isinstance(x, str) else _str_arr(x)  # noqa: E731
         return pd.DataFrame({"value_id": value_ids, "check": np.full(n, check, dtype=object),
                              "recomputed": as_arr(recomputed), "method": as_arr(method),
                              "status": as_arr(status)})
+
+
+def ngroup_codes(codes: list, sort: bool = False) -> np.ndarray:
+    """``DataFrame(codes).groupby(list(range(len(codes))), sort=sort).ngroup()`` for integer code
+    columns (each ≥ 0, e.g. from :meth:`AuditContext.codes`), via one combined integer key (no DataFrame, no multi-column grouping).
+
+    Examples
+    --------
+    >>> ngroup_codes([np.array([2, 0, 2, 1]), np.array([0, 0, 0, 5])]).tolist()
+    [0, 1, 0, 2]
+    >>> ngroup_codes([np.array([2, 0, 2, 1]), np.array([0, 0, 0, 5])], sort=True).tolist()
+    [2, 0, 2, 1]
+    """
+    codes = [np.asarray(c, dtype="int64") for c in codes]
+    n = len(codes[0]) if codes else 0
+    if n == 0:
+        return np.zeros(0, dtype="int64")
+    key = np.zeros(n, dtype="int64")
+    radix = 1
+    for c in codes:
+        k = int(c.max()) + 2  # codes -1..max shifted to 0..max+1: the combined key keeps their order
+        if radix * k >= 2 ** 62:  # would overflow: renumber what we have so far (order kept)
+            key = pd.factorize(key, sort=True)[0].astype("int64")
+            radix = int(key.max()) + 1
+            if radix * k >= 2 ** 62:
+                df = pd.DataFrame({i: x for i, x in enumerate(codes)})
+                return df.groupby(list(range(len(codes))), sort=sort).ngroup().to_numpy().astype("int64")
+        key = key * k + (c + 1)
+        radix *= k
+    return pd.factorize(key, sort=sort)[0].astype("int64")
+
+
+def group_nunique(gid, codes) -> np.ndarray:
+    """Per row, the number of distinct ``codes`` (ints ≥ 0) in its group ``gid`` (ints ≥ 0):
+    ``groupby(gid)[x].transform("nunique")`` on integer codes, hash-based.
+
+    Examples
+    --------
+    >>> group_nunique(np.array([0, 1, 0, 0]), np.array([3, 3, 4, 3])).tolist()
+    [2, 1, 2, 2]
+    """
+    gid, codes = np.asarray(gid, dtype="int64"), np.asarray(codes, dtype="int64")
+    if len(gid) == 0:
+        return np.zeros(0, dtype="int64")
+    k = int(codes.max()) + 1
+    pairs = pd.unique(gid * k + codes)
+    return np.bincount(pairs // k, minlength=int(gid.max()) + 1)[gid]
+
+
+def str_argsort(a) -> np.ndarray:
+    """Stable argsort of an object array of str (same order as ``np.argsort(a, kind="stable")``).
+
+    Plain ASCII strings without NUL are sorted as fixed-width bytes (byte order is then code
+    point order), several times faster than comparing Python objects; anything else falls back.
+
+    Examples
+    --------
+    >>> str_argsort(np.array(["b", "a", "ab", "a"], dtype=object)).tolist()
+    [1, 3, 2, 0]
+    >>> str_argsort(np.array(["é", "e"], dtype=object)).tolist()
+    [1, 0]
+    """
+    a = np.asarray(a, dtype=object)
+    if len(a) and infer_dtype(a, skipna=False) == "string" and "\x00" not in "".join(a):
+        try:
+            return np.argsort(a.astype("S"), kind="stable")
+        except UnicodeEncodeError:
+            pass
+    return np.argsort(a, kind="stable")
 
 
 def _col(x, n: int) -> np.ndarray:
     """A scalar broadcast, or a sequence, as an object array of str."""
     if isinstance(x, str):
         return np.full(n, x, dtype=object)
-    return _arr(x).astype(str).astype(object)
+    return _str_arr(x)
+
+
+def _str_arr(x) -> np.ndarray:
+    """``_arr(x).astype(str).astype(object)``, skipping the round trip when every cell is a str."""
+    a = _arr(x)
+    if len(a) and infer_dtype(a, skipna=False) == "string":
+        return a
+    return a.astype(str).astype(object)
 
 
 def _arr(x) -> np.ndarray:
@@ -409,10 +572,26 @@ def map_str(s: pd.Series, mapping) -> pd.Series:
 
 
 def fmt_arr(x) -> np.ndarray:
-    """Vectorised :func:`fmt` (``%.4g``; ``%.0f`` from 1e4; NR for inf; blank for NaN)."""
+    """Vectorised :func:`fmt` (``%.4g``; ``%.0f`` from 1e4; NR for inf; blank for NaN).
+
+    Large arrays are formatted once per distinct number, then broadcast.
+
+    Examples
+    --------
+    >>> fmt_arr([0.5, 12345.6, float("inf"), float("nan"), -0.0]).tolist()
+    ['0.5', '12346', 'NR', '', '-0']
+    """
     a = np.asarray(x, dtype="float64")
     if a.size == 0:
         return np.zeros(0, dtype=object)
+    if a.size > 64 and not (np.signbit(a) & (a == 0)).any():  # -0.0 would share 0.0's code
+        codes, uniq = pd.factorize(a, use_na_sentinel=False)
+        if len(uniq) < a.size:
+            return _fmt_arr(np.asarray(uniq, dtype="float64"))[codes]
+    return _fmt_arr(a)
+
+
+def _fmt_arr(a: np.ndarray) -> np.ndarray:
     fin = np.isfinite(a)
     safe = np.where(fin, a, 0.0)
     small = np.char.mod("%.4g", safe).astype(object)
@@ -428,7 +607,7 @@ def fmt_dec(x, decimals) -> np.ndarray:
     a = np.asarray(x, dtype="float64")
     d = np.asarray(decimals, dtype="int64")
     out = np.empty(len(a), dtype=object)
-    for k in np.unique(d):
+    for k in pd.unique(d):  # hash-based (np.unique sorts)
         m = d == k
         out[m] = np.char.mod(f"%.{max(int(k), 0)}f", a[m]).astype(object)
     return out

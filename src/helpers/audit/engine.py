@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, AuditContext,
-                      empty_issues, empty_recomputed)
+                      empty_issues, empty_recomputed, str_argsort)
 from .params import AuditParams
 from .registry import CHECKS
 
@@ -102,7 +102,7 @@ def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     keys = []
     for c in reversed(by):
         rank = np.empty(len(uniq[c]), dtype="int64")  # code -> rank of its string among the distinct ones
-        rank[np.argsort(uniq[c], kind="stable")] = np.arange(len(uniq[c]))
+        rank[str_argsort(uniq[c])] = np.arange(len(uniq[c]))
         keys.append(rank[codes[c][keep]])
     order = np.lexsort(keys)
     return df[keep].iloc[order].reset_index(drop=True)

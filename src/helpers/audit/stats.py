@@ -32,10 +32,9 @@ def _two_by_two_(ctx: AuditContext) -> pd.DataFrame:
     pr = two_arm_printings(cnt, ctx)
     if pr.empty:
         return pr
-    byid = ctx.by_id
     for i in ("1", "2"):
         did = pr[f"id{i}"].map(cden).astype(object).fillna("")
-        nrow = byid.reindex(did)
+        nrow = ctx.take(ctx.pos(did), ["ok", "num"])
         pr[f"n{i}"] = np.where(did.ne("").to_numpy() & nrow["ok"].fillna(False).to_numpy(dtype=bool), nrow["num"].to_numpy(), np.nan)
         pr[f"den{i}"] = did.to_numpy()
     pr = pr[pr["n1"].notna() & pr["n2"].notna() & (pr["num1"] <= pr["n1"]) & (pr["num2"] <= pr["n2"])]
@@ -195,10 +194,11 @@ def p_from_2x2(ctx: AuditContext):
     """
     v = ctx.values
     tb = _two_by_two(ctx)
-    p = v[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total")]
+    p = v.loc[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total"),
+              _PAIR_BY + ["value_id", "value", "num", "mant", "dec", "comp", "voff"]]
     if tb.empty or p.empty:
         return empty_issues(), empty_recomputed()
-    m = pair_nearest_before(p[_PAIR_BY + ["value_id", "value", "num", "mant", "dec", "comp", "voff"]], tb, _PAIR_BY, WINDOW)
+    m = pair_nearest_before(p, tb, _PAIR_BY, WINDOW)
     if m.empty:
         return empty_issues(), empty_recomputed()
     alpha = ctx.params.alpha
@@ -262,10 +262,11 @@ def or_from_counts(ctx: AuditContext):
     """
     v = ctx.values
     tb = _two_by_two(ctx)
-    o = v[ctx.eq("quantity", "or") & v["simple"].to_numpy() & ctx.eq("armn", "total")]
+    o = v.loc[ctx.eq("quantity", "or") & v["simple"].to_numpy() & ctx.eq("armn", "total"),
+              _PAIR_BY + ["value_id", "value", "num", "mant", "dec", "voff"]]
     if tb.empty or o.empty:
         return empty_issues(), empty_recomputed()
-    m = pair_nearest_before(o[_PAIR_BY + ["value_id", "value", "num", "mant", "dec", "voff"]], tb, _PAIR_BY, WINDOW)
+    m = pair_nearest_before(o, tb, _PAIR_BY, WINDOW)
     if m.empty:
         return empty_issues(), empty_recomputed()
     sw = m["swap"].to_numpy(dtype=bool)
@@ -320,11 +321,12 @@ def p_attainable(ctx: AuditContext):
     'error'
     """
     v = ctx.values
-    hr = v[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & (v["num"].to_numpy() > 0) & ~ctx.blank("study_id")]
-    p = v[ctx.eq("quantity", "p_value") & v["ok"].to_numpy()]
+    by = ["study_id", "location", "endpoint", "subgroup", "armn"]
+    hr = v.loc[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & (v["num"].to_numpy() > 0) & ~ctx.blank("study_id"),
+               by + ["value_id", "value", "num", "voff"]]
+    p = v.loc[ctx.eq("quantity", "p_value") & v["ok"].to_numpy(), by + ["value_id", "value", "num", "comp", "dec", "voff"]]
     if hr.empty or p.empty:
         return empty_issues(), empty_recomputed()
-    by = ["study_id", "location", "endpoint", "subgroup", "armn"]
     m = pair_forward(hr[by + ["value_id", "value", "num", "voff"]],
                      p[by + ["value_id", "value", "num", "comp", "dec", "voff"]], by, "voff", 60)
     m = m.merge(ctx.study_n, on="study_id", how="inner")
@@ -370,11 +372,11 @@ def no_difference_claim(ctx: AuditContext):
     c = ctx.claims[ctx.claims["claim_type"] == "no_difference"].reset_index(drop=True)
     if c.empty:
         return empty_issues(), empty_recomputed()
-    byid = ctx.by_id
     mem = c[["claim_id"]].assign(_c=np.arange(len(c)), m=c["member_ids"].str.split(";")).explode("m")
     mem["m"] = mem["m"].fillna("").str.strip()
-    mem = mem[mem["m"].isin(byid.index)]
-    x = byid.reindex(mem["m"])
+    mp = ctx.pos(mem["m"])
+    mem = mem[mp >= 0]
+    x = ctx.take(mp[mp >= 0], ["quantity", "ok", "num", "comp", "value"])
     keep = (x["quantity"] == "p_value").to_numpy() & x["ok"].fillna(False).to_numpy(dtype=bool)
     mem, x = mem[keep], x[keep]
     sig = _significant(x["num"].astype(float), x["comp"], ctx.params.alpha)
@@ -413,11 +415,12 @@ def hr_direction_wording(ctx: AuditContext):
     pg = ctx.prognostic[ctx.prognostic["hr_id"] != ""].copy()
     if pg.empty:
         return empty_issues(), empty_recomputed()
-    byid = ctx.by_id
-    pg = pg[pg["hr_id"].isin(byid.index)]
-    pg["hr"] = pg["hr_id"].map(byid["num"]).astype(float)
-    pg["hrv"] = pg["hr_id"].map(byid["value"])
-    pg["voff"] = pg["hr_id"].map(byid["voff"])
+    hp = ctx.pos(pg["hr_id"])
+    pg, hp = pg[hp >= 0], hp[hp >= 0]
+    x = ctx.take(hp, ["num", "value", "voff"])
+    pg["hr"] = x["num"].astype(float).to_numpy()
+    pg["hrv"] = x["value"].to_numpy(dtype=object)
+    pg["voff"] = x["voff"].to_numpy()
     pg = pg[pg["hr"].notna() & pg["wording"].isin(["favourable", "unfavourable"])]
     pg["bad"] = ((pg["wording"] == "favourable") & (pg["hr"] > 1)) | ((pg["wording"] == "unfavourable") & (pg["hr"] < 1))
     key = ["study_id", "endpoint"]

@@ -12,13 +12,14 @@ _KEY = ["study_id", "endpoint", "armn", "subgroup"]
 
 def _rate_median_pairs(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
-    r = v[ctx.eq("quantity", "rate") & v["simple"].to_numpy() & v["tp_months"].notna().to_numpy() & ~ctx.blank("study_id")]
-    md = v[ctx.eq("quantity", "median") & (v["simple"] | v["is_nr"]).to_numpy() & v["months"].notna().to_numpy()
-           & ~ctx.blank("study_id")]
+    cols = _KEY + ["value_id", "value", "num", "mant", "dec", "months", "tp_months", "unit", "timepoint"]
+    r = v.loc[ctx.eq("quantity", "rate") & v["simple"].to_numpy() & v["tp_months"].notna().to_numpy() & ~ctx.blank("study_id"),
+              cols]
+    md = v.loc[ctx.eq("quantity", "median") & (v["simple"] | v["is_nr"]).to_numpy() & v["months"].notna().to_numpy()
+               & ~ctx.blank("study_id"), _KEY + ["value_id", "value", "months", "unit"]]
     if r.empty or md.empty:
         return pd.DataFrame()
-    cols = _KEY + ["value_id", "value", "num", "mant", "dec", "months", "tp_months", "unit", "timepoint"]
-    return r[cols].merge(md[_KEY + ["value_id", "value", "months", "unit"]], on=_KEY, suffixes=("", "_m"))
+    return r.merge(md, on=_KEY, suffixes=("", "_m"))
 
 
 @register("survival_landmark", "error",
@@ -118,13 +119,13 @@ def endpoint_order(ctx: AuditContext):
     ['error', 'p;o']
     """
     v = ctx.values
-    t = v[ctx.eq("quantity", "median", "mean") & (v["simple"] | v["is_nr"]).to_numpy() & v["months"].notna().to_numpy()
-          & ~ctx.blank("study_id")]
+    same = ["study_id", "location", "armn", "subgroup"]
+    cols = same + ["endpoint", "value_id", "value", "months", "quantity", "unit"]
+    t = v.loc[ctx.eq("quantity", "median", "mean") & (v["simple"] | v["is_nr"]).to_numpy() & v["months"].notna().to_numpy()
+              & ~ctx.blank("study_id"), cols]
     if t.empty:
         return empty_issues(), empty_recomputed()
     pairs = pd.DataFrame(list(ctx.params.endpoint_pairs), columns=["endpoint", "endpoint_b"])
-    same = ["study_id", "location", "armn", "subgroup"]
-    cols = same + ["endpoint", "value_id", "value", "months", "quantity", "unit"]
     a = t[cols].merge(pairs, on="endpoint")
     b = t[cols].rename(columns={c: f"{c}_b" for c in cols if c not in same})
     m = a.merge(b, on=same + ["endpoint_b"])
