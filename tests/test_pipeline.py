@@ -93,3 +93,11 @@ def test_two_runs_are_byte_identical_and_cli_rejects_bad_parameter(tmp_path):
     assert proc.returncode == 2
     assert "unknown parameter 'data_dri'" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "c.ipynb").exists()
+
+
+def test_write_atomic_gives_ordinary_permissions(tmp_path):
+    target = tmp_path / "out.txt"
+    pipeline.write_atomic(target, b"x")
+    umask = pipeline.os.umask(0)
+    pipeline.os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
