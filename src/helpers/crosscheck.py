@@ -21,7 +21,7 @@ agrees when the source value lies inside the review's interval, or the review va
 inside the source's interval (the source printed fewer decimals).  Inequalities
 (``<``, ``≤``, ``>``, ``≥``) are turned into half-lines: the review is *confirmed* when the
 source's set lies inside the review's, *contradicted* when the two sets are disjoint, and
-*not_checkable* otherwise (e.g. review ``P = 0.0004`` against source ``P < 0.001``).
+*not_checkable* otherwise (e.g. review ``P = 0.0007`` against source ``P < 0.001``).
 """
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ class Printed:
 
 
 def parse_printed(value: object, comparator: object = "=") -> Printed | None:
-    """Parse a number as printed ('14.6', '.022', '< 0.001', '55.7%', 'NR').
+    """Parse a number as printed ('21.3', '.041', '< 0.001', '48.2%', 'NR').
 
     Returns None for blanks and anything that is not a single number.
 
@@ -139,11 +139,11 @@ def compare_printed(reported: Printed | None, expected: Printed | None) -> str:
 
     Examples
     --------
-    >>> compare_printed(parse_printed("14.6"), parse_printed("14.55"))
+    >>> compare_printed(parse_printed("21.3"), parse_printed("21.25"))
     'confirmed'
-    >>> compare_printed(parse_printed("17.6"), parse_printed("17.4"))
+    >>> compare_printed(parse_printed("8.9"), parse_printed("8.7"))
     'contradicted'
-    >>> compare_printed(parse_printed("0.0004"), parse_printed("< 0.001"))
+    >>> compare_printed(parse_printed("0.0007"), parse_printed("< 0.001"))
     'not_checkable'
     """
     if reported is None or expected is None:

@@ -200,11 +200,11 @@ def hr_vs_median_ratio(ctx: AuditContext):
     --------
     >>> from helpers.audit.toy import toy_review
     >>> base = {"study_id": "s", "location": "text 1", "endpoint": "pfs", "unit": "months"}
-    >>> vals = [dict(base, value_id="e", quantity="median", arm="experimental", value="12.5", value_offset="10"),
-    ...         dict(base, value_id="c", quantity="median", arm="control", value="20.2", value_offset="20"),
-    ...         dict(base, value_id="h", quantity="hr", value="0.22", value_offset="30")]
+    >>> vals = [dict(base, value_id="e", quantity="median", arm="experimental", value="10.5", value_offset="10"),
+    ...         dict(base, value_id="c", quantity="median", arm="control", value="16.4", value_offset="20"),
+    ...         dict(base, value_id="h", quantity="hr", value="0.25", value_offset="30")]
     >>> hr_vs_median_ratio(toy_review(values=vals))[0].loc[0, "expected"]
-    'HR ≈ 1.616'
+    'HR ≈ 1.562'
     """
     m = _median_hr_pairs(ctx)
     if m.empty:

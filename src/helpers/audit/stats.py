@@ -406,7 +406,7 @@ def hr_direction_wording(ctx: AuditContext):
     Examples
     --------
     >>> from helpers.audit.toy import toy_review
-    >>> vals = [{"value_id": "h1", "quantity": "hr", "value": "3.887"}, {"value_id": "h2", "quantity": "hr", "value": "0.024"}]
+    >>> vals = [{"value_id": "h1", "quantity": "hr", "value": "2.75"}, {"value_id": "h2", "quantity": "hr", "value": "0.31"}]
     >>> pg = [{"factor_id": "f1", "study_id": "s", "endpoint": "pfs", "hr_id": "h1", "wording": "favourable"},
     ...       {"factor_id": "f2", "study_id": "s", "endpoint": "pfs", "hr_id": "h2", "wording": "favourable"}]
     >>> hr_direction_wording(toy_review(values=vals, prognostic=pg))[0]["value_ids"].tolist()
