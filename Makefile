@@ -36,6 +36,10 @@ AUDIT_CSV := $(OUT_DIR)/inconsistencies.csv $(OUT_DIR)/recomputed.csv $(OUT_DIR)
              $(if $(EXTERNAL),$(OUT_DIR)/tables/primary_source_summary.csv)
 
 # PYTHONPATH: a checkout always runs its own helpers, whichever checkout .venv was installed from
+SYNTH_DIR := tests/synthetic_review
+SYNTH_OUT := $(OUT_DIR)/synthetic
+SYNTH_NB  := $(SYNTH_OUT)/notebooks/00_data_and_audit.ipynb
+
 RUN = PYTHONPATH=$(CURDIR)/src $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_DIR) $(NB_PARAMS)
 
 .DEFAULT_GOAL := help
@@ -51,7 +55,12 @@ all: $(ENV_STAMP) ## Build the environment, execute every notebook, write every 
 
 audit: $(NBOUT)/00_data_and_audit.ipynb ## Only validate the data and run the audit (notebook 00)
 
-notebooks: $(EXECUTED)
+notebooks: $(EXECUTED) $(if $(filter data,$(DATA_DIR)),$(SYNTH_NB))
+
+# The audit also runs on the synthetic review with planted defects (tests/synthetic_review),
+# so outputs/synthetic/ shows the engine catching every planted defect.
+$(SYNTH_NB): notebooks/00_data_and_audit.ipynb $(HELPERS) $(wildcard $(SYNTH_DIR)/raw/*.txt $(SYNTH_DIR)/extracted/*.csv) | $(ENV_STAMP)
+	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers.pipeline $< $@ -p data_dir $(SYNTH_DIR) -p out_dir $(SYNTH_OUT) $(AUDIT_PARAMS)
 
 env: $(ENV_STAMP) ## Create the virtual environment (.venv) from the pinned lock file
 
