@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .audit.params import AuditParams
 from .review import Review
 from .sections import study_labels
 
+_DEFAULTS = AuditParams()  # the engine's documented unit conversions, not a second copy of them
 #: months per unit, for putting medians and landmark times on one axis
-MONTHS = {"months": 1.0, "weeks": 1 / 4.345, "days": 1 / 30.44, "years": 12.0}
-TIMEPOINT_UNITS = {"y": 12.0, "m": 1.0, "w": 1 / 4.345, "d": 1 / 30.44}
+MONTHS = {"months": 1.0, "weeks": 1 / _DEFAULTS.weeks_per_month, "days": 1 / _DEFAULTS.days_per_month, "years": 12.0}
+TIMEPOINT_UNITS = {"y": 12.0, "m": 1.0, "w": MONTHS["weeks"], "d": MONTHS["days"]}
 
 
 def _labelled(review: Review, values: pd.DataFrame) -> pd.DataFrame:
