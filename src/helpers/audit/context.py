@@ -43,10 +43,11 @@ def _table(review, name: str) -> pd.DataFrame:
     cols = COLUMNS[name]
     if df is None:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
-    out = {c: pd.Series(_str_object(df[c]), index=df.index, dtype=object) for c in df.columns}
+    # copy=False: the arrays are never written to (checks add columns, they do not edit cells)
+    out = {c: pd.Series(_str_object(df[c]), index=df.index, dtype=object, copy=False) for c in df.columns}
     for c in cols:
         if c not in out:
-            out[c] = pd.Series(np.full(len(df), "", dtype=object), index=df.index, dtype=object)
+            out[c] = pd.Series(np.full(len(df), "", dtype=object), index=df.index, dtype=object, copy=False)
     return pd.DataFrame(out, index=df.index, copy=False)  # no consolidation into one 2-d block
 
 
@@ -62,15 +63,6 @@ def _offsets(s: pd.Series) -> np.ndarray:
         except (ValueError, TypeError):
             pass
     return pd.to_numeric(s, errors="coerce").fillna(-1).astype("int64").to_numpy()
-
-
-def _map_unique(s: pd.Series, fn) -> pd.Series:
-    """Apply a vectorised string function to the distinct values of ``s`` only, then broadcast."""
-    codes, uniq = pd.factorize(s.to_numpy(dtype=object))
-    if len(uniq) == 0:
-        return pd.Series(np.zeros(len(s), dtype=object), index=s.index)
-    res = fn(pd.Series(uniq, dtype=object)).to_numpy()
-    return pd.Series(res[codes], index=s.index)
 
 
 def empty_issues() -> pd.DataFrame:
@@ -116,9 +108,9 @@ class AuditContext:
         for c in ("mant", "dec", "num", "ok"):
             v[c] = pu[c].to_numpy()[codes] if len(u) else pu[c].to_numpy()
         v["is_nr"] = nr_u[codes] if len(u) else np.zeros(0, dtype=bool)
-        v["comp"] = _map_unique(v["comparator"], lambda s: s.str.strip().where(s.str.strip() != "", "="))
-        v["bnd"] = _map_unique(v["bound"], lambda s: s.str.strip().where(s.str.strip() != "", "point"))
-        v["armn"] = _map_unique(v["arm"], lambda s: s.str.strip().where(s.str.strip() != "", "total"))
+        self.values = v
+        for raw, col, default in (("comparator", "comp", "="), ("bound", "bnd", "point"), ("arm", "armn", "total")):
+            self._normalised(raw, col, default)
         prm = self.params
         factor = v["unit"].map({"months": 1.0, "weeks": 1.0 / prm.weeks_per_month,
                                 "days": 1.0 / prm.days_per_month}).astype("float64")
@@ -132,7 +124,7 @@ class AuditContext:
                              "d": 1.0 / prm.days_per_month}).astype("float64")
             return pd.to_numeric(tp[0], errors="coerce") * tpf
 
-        v["tp_months"] = _map_unique(v["timepoint"], _tp).astype("float64")
+        v["tp_months"] = self.on_distinct("timepoint", _tp).astype("float64")
         self.values = v  # masks below come from the cached codes of these columns
         v["simple"] = v["ok"].to_numpy(dtype=bool) & self.eq("comp", "=") & self.eq("bnd", "point")
         v["voff"] = _offsets(v["value_offset"])
@@ -140,6 +132,16 @@ class AuditContext:
         # a subgroup naming a population subset (not the category of an event or a share)
         v["popsub"] = ~self.blank("subgroup") & ~self.eq("endpoint", *CATEGORY_SUBGROUP_ENDPOINTS)
         self.values = v
+
+    def _normalised(self, raw: str, col: str, default: str) -> None:
+        """Add ``values[col]``: ``values[raw]`` stripped, ``default`` when blank; its codes are
+        derived from the factorisation of ``raw`` (no second pass over the rows)."""
+        c, u = self.codes(raw)
+        norm = pd.Series(u.to_numpy(dtype=object), dtype=object).str.strip()
+        norm = norm.where(norm != "", default).to_numpy(dtype=object)
+        nc, nu = pd.factorize(norm, sort=True)
+        self.values[col] = pd.Series(norm[c] if len(u) else np.zeros(0, dtype=object), dtype=object, copy=False)
+        self.__dict__.setdefault("_codes", {})[col] = (nc[c] if len(u) else c, pd.Index(nu, dtype=object))
 
     # ------------------------------------------------------------------ fast column access
     def codes(self, col: str) -> tuple[np.ndarray, pd.Index]:
@@ -246,6 +248,22 @@ class AuditContext:
         rank = np.empty(len(order), dtype="int64")
         rank[order] = np.cumsum(new) - 1
         return rank
+
+    #: ``values`` columns most checks group or select on (factorised by :meth:`prepare`)
+    COMMON_COLUMNS = ("quantity", "study_id", "location", "unit", "endpoint", "subgroup", "timepoint",
+                      "comp", "bnd", "armn")
+
+    def prepare(self) -> "AuditContext":
+        """Build the lazily cached lookups that most checks use (text order, value_id index,
+        codes of the common columns, two-arm printings, study labels) now, e.g. before
+        worker processes inherit the context; results do not change."""
+        for c in self.COMMON_COLUMNS:
+            self.codes(c)
+        self.vord
+        self.pos([""])  # builds the value_id hash index
+        self.study_label
+        self.two_arm
+        return self
 
     # ------------------------------------------------------------------ lookups
     def memo(self, key: str, fn):

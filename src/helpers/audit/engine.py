@@ -1,6 +1,8 @@
 """run_audit: every registered check over one review, deterministic output."""
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +40,78 @@ class AuditResult:
         return i.groupby(["check", "severity"]).size().reset_index(name="n")
 
 
-def run_audit(review, params: AuditParams | dict | None = None, checks: list[str] | None = None) -> AuditResult:
+#: reviews with at least this many values are audited by parallel workers when ``n_jobs`` is None
+PARALLEL_MIN_VALUES = 100_000
+
+
+def usable_cpus() -> int:
+    """Number of CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def choose_jobs(n_values: int, n_jobs: int | None = None) -> int:
+    """Worker processes for auditing ``n_values`` values: ``n_jobs`` if given, else one per
+    usable CPU for large reviews (≥ :data:`PARALLEL_MIN_VALUES`) and 1 (in-process) otherwise.
+    Parallel runs need the ``fork`` start method (the workers inherit the prepared context).
+
+    Examples
+    --------
+    >>> choose_jobs(600), choose_jobs(10**6, n_jobs=1)
+    (1, 1)
+    """
+    if n_jobs is not None:
+        if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+            raise ValueError(f"n_jobs must be a positive integer, got {n_jobs!r}")
+        jobs = n_jobs
+    else:
+        jobs = usable_cpus() if n_values >= PARALLEL_MIN_VALUES else 1
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        jobs = 1
+    return jobs
+
+
+#: output row order: issues and recomputed values are sorted on these columns (stable)
+ISSUE_ORDER = ["section", "location", "check", "value_ids", "severity", "message"]
+RECOMPUTED_ORDER = ["value_id", "check", "method", "recomputed"]
+
+_WORKER_CONTEXT: AuditContext | None = None  # the context forked workers inherit
+
+
+def _run_check(ctx: AuditContext, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One check's issues and recomputed rows as str, deduplicated and sorted on the output
+    order without its ``check`` column (the merge in :func:`run_audit` relies on it)."""
+    i, r = CHECKS[name].function(ctx)
+    i = i[ISSUE_COLUMNS].fillna("").astype(str)
+    r = r[RECOMPUTED_COLUMNS].fillna("").astype(str)
+    return (_dedupe_sort(i, [c for c in ISSUE_ORDER if c != "check"]),
+            _dedupe_sort(r, [c for c in RECOMPUTED_ORDER if c != "check"]))
+
+
+def _run_check_in_worker(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _run_check(_WORKER_CONTEXT, name)
+
+
+def _run_checks(ctx: AuditContext, names: list[str], jobs: int) -> list:
+    """Each check's output (see :func:`_run_check`), in the order of ``names``; in ``jobs``
+    forked workers when ``jobs`` > 1 (each worker takes the next check when it is free). The
+    output does not depend on ``jobs``."""
+    if jobs <= 1 or len(names) < 2:
+        return [_run_check(ctx, n) for n in names]
+    ctx.prepare()  # lookups every check uses: built once, before the workers inherit them
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = ctx
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(names))) as pool:
+            return pool.map(_run_check_in_worker, names, chunksize=1)
+    finally:
+        _WORKER_CONTEXT = None
+
+
+def run_audit(review, params: AuditParams | dict | None = None, checks: list[str] | None = None,
+              n_jobs: int | None = None) -> AuditResult:
     """Run every registered check (or the named ones) over a review.
 
     Parameters
@@ -49,6 +122,9 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
         Tolerances; a dict is validated with :meth:`AuditParams.from_dict`.
     checks : list of str, optional
         Subset of :data:`CHECKS` names.
+    n_jobs : int, optional
+        Worker processes (see :func:`choose_jobs`; default: one per CPU for large reviews,
+        in-process for small ones). The result is the same for every ``n_jobs``.
 
     Examples
     --------
@@ -66,25 +142,26 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
     if unknown:
         raise ValueError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(CHECKS)}")
     ctx = AuditContext(review, params)
-    iss, rec = [empty_issues()], [empty_recomputed()]
-    for n in names:
-        i, r = CHECKS[n].function(ctx)
-        iss.append(i[ISSUE_COLUMNS])
-        rec.append(r[RECOMPUTED_COLUMNS])
-    inc = pd.concat(iss, ignore_index=True).fillna("").astype(str)
-    rc = pd.concat(rec, ignore_index=True).fillna("").astype(str)
+    names = list(dict.fromkeys(names))
+    outputs = dict(zip(names, _run_checks(ctx, names, choose_jobs(len(ctx.values), n_jobs))))
+    # each check's rows are deduplicated and sorted on the output order without ``check``;
+    # laid end to end in check-name order, a stable sort on the columns before ``check`` gives
+    # the full order (a check's rows cannot duplicate another check's: ``check`` differs)
+    by_name = sorted(names)
+    inc = pd.concat([empty_issues()] + [outputs[n][0] for n in by_name], ignore_index=True).fillna("").astype(str)
+    rc = pd.concat([empty_recomputed()] + [outputs[n][1] for n in by_name], ignore_index=True).fillna("").astype(str)
     assert set(inc["severity"].unique()) <= set(SEVERITIES), set(inc["severity"].unique())
     assert set(rc["status"].unique()) <= set(STATUSES), set(rc["status"].unique())
-    inc = _dedupe_sort(inc, ["section", "location", "check", "value_ids", "severity", "message"])
-    rc = _dedupe_sort(rc, ["value_id", "check", "method", "recomputed"])
+    inc = _sort_rows(inc, ISSUE_ORDER[:ISSUE_ORDER.index("check")])
+    rc = _sort_rows(rc, RECOMPUTED_ORDER[:RECOMPUTED_ORDER.index("check")])
     return AuditResult(recomputed=rc, inconsistencies=inc, params=params)
 
 
 def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """``df.drop_duplicates().sort_values(by, kind="stable").reset_index(drop=True)`` on integer codes.
 
-    Every column is factorised once with its distinct values sorted, so duplicate detection and
-    the (stable, lexicographic) sort work on integers; the result is the same frame.
+    Every column is factorised once, so duplicate detection and the (stable, lexicographic,
+    code point) sort work on integers; the result is the same frame.
 
     Examples
     --------
@@ -94,15 +171,32 @@ def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """
     if df.empty:
         return df.drop_duplicates().reset_index(drop=True)
-    codes, uniq = {}, {}
-    for c in df.columns:
-        codes[c], u = pd.factorize(df[c].to_numpy(dtype=object))
-        uniq[c] = np.asarray(u, dtype=object)
-    keep = ~pd.DataFrame(codes).duplicated().to_numpy()
+    codes = {c: pd.factorize(df[c].to_numpy(dtype=object)) for c in df.columns}
+    keep = ~pd.DataFrame({c: codes[c][0] for c in df.columns}).duplicated().to_numpy()
+    return _sort_rows(df[keep], by, {c: (codes[c][0][keep], codes[c][1]) for c in by})
+
+
+def _sort_rows(df: pd.DataFrame, by: list[str], codes: dict | None = None) -> pd.DataFrame:
+    """``df.sort_values(by, kind="stable").reset_index(drop=True)`` for str columns, sorting
+    integer ranks (code point order of the strings) instead of the strings.
+
+    ``codes`` may give ``(codes, distinct values)`` of columns already factorised.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": ["y", "x", "y"], "b": ["2", "1", "1"]})
+    >>> _sort_rows(d, ["a"]).values.tolist()
+    [['x', '1'], ['y', '2'], ['y', '1']]
+    """
+    if df.empty:
+        return df.reset_index(drop=True)
+    codes = codes or {}
     keys = []
     for c in reversed(by):
-        rank = np.empty(len(uniq[c]), dtype="int64")  # code -> rank of its string among the distinct ones
-        rank[str_argsort(uniq[c])] = np.arange(len(uniq[c]))
-        keys.append(rank[codes[c][keep]])
+        cc, u = codes[c] if c in codes else pd.factorize(df[c].to_numpy(dtype=object))
+        u = np.asarray(u, dtype=object)
+        rank = np.empty(len(u), dtype="int64")  # code -> rank of its string among the distinct ones
+        rank[str_argsort(u)] = np.arange(len(u))
+        keys.append(rank[cc])
     order = np.lexsort(keys)
-    return df[keep].iloc[order].reset_index(drop=True)
+    return df.iloc[order].reset_index(drop=True)
