@@ -139,7 +139,7 @@ class AuditContext:
         c, u = self.codes(raw)
         norm = pd.Series(u.to_numpy(dtype=object), dtype=object).str.strip()
         norm = norm.where(norm != "", default).to_numpy(dtype=object)
-        nc, nu = pd.factorize(norm, sort=True)
+        nc, nu = factorize_sorted(norm)
         self.values[col] = pd.Series(norm[c] if len(u) else np.zeros(0, dtype=object), dtype=object, copy=False)
         self.__dict__.setdefault("_codes", {})[col] = (nc[c] if len(u) else c, pd.Index(nu, dtype=object))
 
@@ -152,7 +152,7 @@ class AuditContext:
         """
         cache = self.__dict__.setdefault("_codes", {})
         if col not in cache:
-            c, u = pd.factorize(self.values[col].to_numpy(dtype=object), sort=True)
+            c, u = factorize_sorted(self.values[col].to_numpy(dtype=object))
             cache[col] = (c, pd.Index(u, dtype=object))
         return cache[col]
 
@@ -282,11 +282,11 @@ class AuditContext:
     def _vid_index(self) -> tuple[pd.Index, np.ndarray]:
         """Distinct value_ids (first occurrence) as an Index, and the row of each."""
         vid = self.values["value_id"].to_numpy(dtype=object)
+        idx = pd.Index(vid, dtype=object, copy=False)
+        if idx.is_unique:  # the usual case: the index's own hash table serves the lookups
+            return idx, np.arange(len(vid), dtype="int64")
         codes, uniq = pd.factorize(vid)
-        if len(uniq) == len(vid):
-            first = np.arange(len(vid), dtype="int64")
-        else:
-            first = np.unique(codes, return_index=True)[1].astype("int64")
+        first = np.unique(codes, return_index=True)[1].astype("int64")
         return pd.Index(uniq, dtype=object), first
 
     def pos(self, ids) -> np.ndarray:
@@ -370,17 +370,23 @@ class AuditContext:
     def study_ns(self) -> pd.DataFrame:
         """All sample sizes printed for each study: its N and every ``n`` row (value_id, n)."""
         v = self.values
-        rows = v.loc[(v["quantity"] == "n") & (v["study_id"] != "") & v["ok"] & v["comp"].eq("="),
-                     ["study_id", "value_id", "num"]].rename(columns={"num": "n"})
+        sel = self.eq("quantity", "n") & ~self.blank("study_id") & v["ok"].to_numpy(dtype=bool) & self.eq("comp", "=")
+        rows = v.loc[sel, ["study_id", "value_id", "num"]].rename(columns={"num": "n"})
         sn = self.study_n.rename(columns={"n_id": "value_id"})[["study_id", "value_id", "n"]]
         return pd.concat([rows, sn], ignore_index=True).drop_duplicates(["study_id", "value_id"])
 
+    @cached_property
+    def _label_index(self) -> tuple[pd.Index, np.ndarray]:
+        lab = self.study_label
+        return pd.Index(list(lab), dtype=object), np.asarray(list(lab.values()), dtype=object)
+
     def label(self, study_ids) -> pd.Series:
-        """Printed study names for a sequence of study_ids (vectorised)."""
-        s = pd.Series(np.asarray(list(study_ids) if not isinstance(study_ids, (pd.Series, np.ndarray)) else study_ids,
-                                 dtype=object))
-        lab = s.map(self.study_label)
-        return pd.Series(np.where(lab.isna(), s, lab), dtype=object)
+        """Printed study names for a sequence of study_ids (vectorised); unknown ids as given."""
+        s = np.asarray(list(study_ids) if not isinstance(study_ids, (pd.Series, np.ndarray)) else study_ids,
+                       dtype=object)
+        idx, labs = self._label_index
+        i = idx.get_indexer(s) if len(idx) and len(s) else np.full(len(s), -1)
+        return pd.Series(np.where(i >= 0, labs[np.maximum(i, 0)] if len(labs) else s, s), dtype=object)
 
     # ------------------------------------------------------------------ output builders
     def issues(self, primary_ids, check: str, severity, reported, expected, message, value_ids,
@@ -459,6 +465,26 @@ def ngroup_codes(codes: list, sort: bool = False) -> np.ndarray:
         key = key * k + (c + 1)
         radix *= k
     return pd.factorize(key, sort=sort)[0].astype("int64")
+
+
+def factorize_sorted(a) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(a, sort=True)`` for an object array of str: hash-factorise, then sort
+    only the distinct values (code point order, see :func:`str_argsort`) and renumber.
+
+    Examples
+    --------
+    >>> c, u = factorize_sorted(np.array(["b", "a", "b", "c"], dtype=object))
+    >>> c.tolist(), u.tolist()
+    ([1, 0, 1, 2], ['a', 'b', 'c'])
+    """
+    c, u = pd.factorize(np.asarray(a, dtype=object))
+    u = np.asarray(u, dtype=object)
+    if len(u) < 2:
+        return c, u
+    order = str_argsort(u)
+    rank = np.empty(len(u), dtype=c.dtype)
+    rank[order] = np.arange(len(u), dtype=c.dtype)
+    return np.where(c >= 0, rank[np.maximum(c, 0)], -1).astype(c.dtype), u[order]
 
 
 def group_nunique(gid, codes) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, AuditContext,
-                      empty_issues, empty_recomputed, str_argsort)
+                      empty_issues, empty_recomputed, factorize_sorted)
 from .params import AuditParams
 from .registry import CHECKS
 
@@ -171,16 +171,29 @@ def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """
     if df.empty:
         return df.drop_duplicates().reset_index(drop=True)
-    codes = {c: pd.factorize(df[c].to_numpy(dtype=object)) for c in df.columns}
-    keep = ~pd.DataFrame({c: codes[c][0] for c in df.columns}).duplicated().to_numpy()
-    return _sort_rows(df[keep], by, {c: (codes[c][0][keep], codes[c][1]) for c in by})
+    keys = _rank_keys(df, by)
+    order = np.lexsort(keys[::-1])
+    df = df.iloc[order].reset_index(drop=True)
+    # identical rows agree on ``by``: only rows sharing their sort keys with a neighbour can be
+    # duplicates, and within such a run the stable sort kept the original order
+    same = np.ones(len(df) - 1, dtype=bool)
+    for k in keys:
+        k = k[order]
+        same &= k[1:] == k[:-1]
+    cand = np.r_[same, False] | np.r_[False, same]
+    if not cand.any():
+        return df
+    sub = df[cand]
+    run = np.cumsum(np.r_[True, ~same])[cand]  # the run of equal keys each candidate belongs to
+    dup = pd.DataFrame({**{c: pd.factorize(sub[c].to_numpy(dtype=object))[0] for c in df.columns}, "\0run": run}).duplicated()
+    keep = np.ones(len(df), dtype=bool)
+    keep[np.flatnonzero(cand)[dup.to_numpy()]] = False
+    return df[keep].reset_index(drop=True)
 
 
-def _sort_rows(df: pd.DataFrame, by: list[str], codes: dict | None = None) -> pd.DataFrame:
+def _sort_rows(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """``df.sort_values(by, kind="stable").reset_index(drop=True)`` for str columns, sorting
     integer ranks (code point order of the strings) instead of the strings.
-
-    ``codes`` may give ``(codes, distinct values)`` of columns already factorised.
 
     Examples
     --------
@@ -190,13 +203,9 @@ def _sort_rows(df: pd.DataFrame, by: list[str], codes: dict | None = None) -> pd
     """
     if df.empty:
         return df.reset_index(drop=True)
-    codes = codes or {}
-    keys = []
-    for c in reversed(by):
-        cc, u = codes[c] if c in codes else pd.factorize(df[c].to_numpy(dtype=object))
-        u = np.asarray(u, dtype=object)
-        rank = np.empty(len(u), dtype="int64")  # code -> rank of its string among the distinct ones
-        rank[str_argsort(u)] = np.arange(len(u))
-        keys.append(rank[cc])
-    order = np.lexsort(keys)
-    return df.iloc[order].reset_index(drop=True)
+    return df.iloc[np.lexsort(_rank_keys(df, by)[::-1])].reset_index(drop=True)
+
+
+def _rank_keys(df: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
+    """For each column of ``by``: each row's rank among the column's distinct strings."""
+    return [factorize_sorted(df[c].to_numpy(dtype=object))[0] for c in by]
