@@ -255,15 +255,34 @@ class AuditContext:
 
     def prepare(self) -> "AuditContext":
         """Build the lazily cached lookups that most checks use (text order, value_id index,
-        codes of the common columns, two-arm printings, study labels) now, e.g. before
+        codes of the common columns) now, e.g. before
         worker processes inherit the context; results do not change."""
         for c in self.COMMON_COLUMNS:
             self.codes(c)
         self.vord
         self.pos([""])  # builds the value_id hash index
-        self.study_label
-        self.two_arm
         return self
+
+    def merge_rows(self, left: pd.DataFrame, right: pd.DataFrame, on: list[str], **kw) -> pd.DataFrame:
+        """``left.merge(right, on=on, **kw)`` for row subsets of ``values`` (their index: row
+        positions, as from ``values.loc[mask]``) joined on ``values`` columns: the join runs on
+        the cached integer codes, the key columns are then put back as strings. Same rows in the
+        same order as the string merge.
+
+        Examples
+        --------
+        >>> from helpers.audit.toy import toy_review
+        >>> ctx = AuditContext(toy_review(values=[{"value_id": "a", "study_id": "s"}, {"value_id": "b", "study_id": "s"}]))
+        >>> v = ctx.values
+        >>> ctx.merge_rows(v.loc[[0], ["study_id", "value_id"]], v.loc[[1], ["study_id", "value_id"]], ["study_id"]).values.tolist()
+        [['s', 'a', 'b']]
+        """
+        lk = {c: self.codes(c)[0][left.index.to_numpy()] for c in on}
+        rk = {c: self.codes(c)[0][right.index.to_numpy()] for c in on}
+        m = left.assign(**lk).merge(right.assign(**rk), on=on, **kw)
+        for c in on:
+            m[c] = self.codes(c)[1].to_numpy(dtype=object)[m[c].to_numpy()]
+        return m
 
     # ------------------------------------------------------------------ lookups
     def memo(self, key: str, fn):
@@ -524,6 +543,44 @@ def str_argsort(a) -> np.ndarray:
         except UnicodeEncodeError:
             pass
     return np.argsort(a, kind="stable")
+
+
+def stable_order(columns: list) -> tuple[np.ndarray, np.ndarray]:
+    """Stable lexicographic order of rows given as object arrays of str (one per sort key), and
+    the group number of each row along that order (rows equal on every key share it).
+
+    The first key is sorted on its own; each further key is consulted only for the rows still
+    tied, so keys that rarely break ties cost little. Same order as
+    ``DataFrame(columns).sort_values(list(range(k)), kind="stable")``.
+
+    Examples
+    --------
+    >>> o, g = stable_order([np.array(["b", "a", "b", "a"], dtype=object), np.array(["2", "9", "1", "9"], dtype=object)])
+    >>> o.tolist(), g.tolist()
+    ([1, 3, 2, 0], [0, 0, 1, 2])
+    """
+    first = np.asarray(columns[0], dtype=object)
+    n = len(first)
+    if n == 0:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
+    order = str_argsort(first).astype("int64")
+    s = first[order]
+    gid = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
+    for col in columns[1:]:
+        tied = gid[1:] == gid[:-1]
+        mask = np.r_[tied, False] | np.r_[False, tied]
+        if not mask.any():
+            break
+        sub, g = order[mask], gid[mask]
+        vals = np.asarray(col, dtype=object)[sub]
+        o = str_argsort(vals)
+        o = o[np.argsort(g[o], kind="stable")]  # by group, then by this key, ties in current order
+        order[mask] = sub[o]
+        key = np.zeros(n, dtype="int64")
+        sv = vals[o]
+        key[mask] = np.cumsum(np.r_[True, sv[1:] != sv[:-1]])
+        gid = np.cumsum(np.r_[True, (gid[1:] != gid[:-1]) | (key[1:] != key[:-1])]) - 1
+    return order, gid
 
 
 def _col(x, n: int) -> np.ndarray:

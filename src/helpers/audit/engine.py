@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, AuditContext,
-                      empty_issues, empty_recomputed, factorize_sorted)
+                      empty_issues, empty_recomputed, stable_order)
 from .params import AuditParams
 from .registry import CHECKS
 
@@ -148,8 +148,9 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
     # laid end to end in check-name order, a stable sort on the columns before ``check`` gives
     # the full order (a check's rows cannot duplicate another check's: ``check`` differs)
     by_name = sorted(names)
-    inc = pd.concat([empty_issues()] + [outputs[n][0] for n in by_name], ignore_index=True).fillna("").astype(str)
-    rc = pd.concat([empty_recomputed()] + [outputs[n][1] for n in by_name], ignore_index=True).fillna("").astype(str)
+    # (every part is already str without missing cells)
+    inc = pd.concat([empty_issues().astype(str)] + [outputs[n][0] for n in by_name], ignore_index=True)
+    rc = pd.concat([empty_recomputed().astype(str)] + [outputs[n][1] for n in by_name], ignore_index=True)
     assert set(inc["severity"].unique()) <= set(SEVERITIES), set(inc["severity"].unique())
     assert set(rc["status"].unique()) <= set(STATUSES), set(rc["status"].unique())
     inc = _sort_rows(inc, ISSUE_ORDER[:ISSUE_ORDER.index("check")])
@@ -158,10 +159,10 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
 
 
 def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """``df.drop_duplicates().sort_values(by, kind="stable").reset_index(drop=True)`` on integer codes.
+    """``df.drop_duplicates().sort_values(by, kind="stable").reset_index(drop=True)`` for str columns.
 
-    Every column is factorised once, so duplicate detection and the (stable, lexicographic,
-    code point) sort work on integers; the result is the same frame.
+    Sorts with :func:`stable_order` (code point order), then compares whole rows only within
+    runs of equal sort keys, where duplicates must lie; the result is the same frame.
 
     Examples
     --------
@@ -171,20 +172,16 @@ def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """
     if df.empty:
         return df.drop_duplicates().reset_index(drop=True)
-    keys = _rank_keys(df, by)
-    order = np.lexsort(keys[::-1])
+    order, gid = stable_order([df[c].to_numpy(dtype=object) for c in by])
     df = df.iloc[order].reset_index(drop=True)
     # identical rows agree on ``by``: only rows sharing their sort keys with a neighbour can be
     # duplicates, and within such a run the stable sort kept the original order
-    same = np.ones(len(df) - 1, dtype=bool)
-    for k in keys:
-        k = k[order]
-        same &= k[1:] == k[:-1]
+    same = gid[1:] == gid[:-1]
     cand = np.r_[same, False] | np.r_[False, same]
     if not cand.any():
         return df
     sub = df[cand]
-    run = np.cumsum(np.r_[True, ~same])[cand]  # the run of equal keys each candidate belongs to
+    run = gid[cand]  # the run of equal keys each candidate belongs to
     dup = pd.DataFrame({**{c: pd.factorize(sub[c].to_numpy(dtype=object))[0] for c in df.columns}, "\0run": run}).duplicated()
     keep = np.ones(len(df), dtype=bool)
     keep[np.flatnonzero(cand)[dup.to_numpy()]] = False
@@ -192,8 +189,8 @@ def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _sort_rows(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """``df.sort_values(by, kind="stable").reset_index(drop=True)`` for str columns, sorting
-    integer ranks (code point order of the strings) instead of the strings.
+    """``df.sort_values(by, kind="stable").reset_index(drop=True)`` for str columns (code point
+    order, see :func:`stable_order`).
 
     Examples
     --------
@@ -203,9 +200,4 @@ def _sort_rows(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """
     if df.empty:
         return df.reset_index(drop=True)
-    return df.iloc[np.lexsort(_rank_keys(df, by)[::-1])].reset_index(drop=True)
-
-
-def _rank_keys(df: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
-    """For each column of ``by``: each row's rank among the column's distinct strings."""
-    return [factorize_sorted(df[c].to_numpy(dtype=object))[0] for c in by]
+    return df.iloc[stable_order([df[c].to_numpy(dtype=object) for c in by])[0]].reset_index(drop=True)

@@ -19,7 +19,7 @@ def _rate_median_pairs(ctx: AuditContext) -> pd.DataFrame:
                & ~ctx.blank("study_id"), _KEY + ["value_id", "value", "months", "unit"]]
     if r.empty or md.empty:
         return pd.DataFrame()
-    return r.merge(md, on=_KEY, suffixes=("", "_m"))
+    return ctx.merge_rows(r, md, _KEY, suffixes=("", "_m"))
 
 
 @register("survival_landmark", "error",
@@ -125,11 +125,22 @@ def endpoint_order(ctx: AuditContext):
               & ~ctx.blank("study_id"), cols]
     if t.empty:
         return empty_issues(), empty_recomputed()
-    pairs = pd.DataFrame(list(ctx.params.endpoint_pairs), columns=["endpoint", "endpoint_b"])
-    a = t[cols].merge(pairs, on="endpoint")
-    b = t[cols].rename(columns={c: f"{c}_b" for c in cols if c not in same})
+    # join on the integer codes of the key columns, then take the strings of the matched rows
+    ec, eu = ctx.codes("endpoint")
+    pairs = pd.DataFrame([(eu.get_loc(x), eu.get_loc(y)) for x, y in ctx.params.endpoint_pairs
+                          if x in eu and y in eu], columns=["endpoint", "endpoint_b"], dtype="int64")
+    rows = t.index.to_numpy()
+    k = pd.DataFrame({c: ctx.codes(c)[0][rows] for c in same + ["endpoint"]})
+    k["_ra"] = rows
+    a = k.merge(pairs, on="endpoint")
+    b = k.drop(columns="endpoint").rename(columns={"_ra": "_rb"}).assign(endpoint_b=ec[rows])
     m = a.merge(b, on=same + ["endpoint_b"])
-    m = m[m["months"] > m["months_b"]].reset_index(drop=True)
+    m = m[v["months"].to_numpy()[m["_ra"].to_numpy()] > v["months"].to_numpy()[m["_rb"].to_numpy()]]
+    if m.empty:
+        return empty_issues(), empty_recomputed()
+    ta = ctx.take(m["_ra"].to_numpy(), cols)
+    tb = ctx.take(m["_rb"].to_numpy(), [c for c in cols if c not in same])
+    m = pd.concat([ta, tb.add_suffix("_b")], axis=1)
     if m.empty:
         return empty_issues(), empty_recomputed()
     hard = (m["quantity"] == "median") & (m["quantity_b"] == "median") & (m["unit"] == m["unit_b"])
