@@ -6,8 +6,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .context import (STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, fmt_dec,
-                      gjoin, join_cols, map_str, split_ids)
+from .context import (STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, factorize_sorted, fmt,
+                      fmt_arr, fmt_dec, gjoin, group_join, join_cols, map_str, ngroup_codes, split_ids)
 from .numeric import (fitting_denominators, grim_count_range, percent_conventions, to_fraction,
                       decimals_of)
 from .registry import register
@@ -284,23 +284,38 @@ def parts_vs_total(ctx: AuditContext):
     v = ctx.values
     issues, recs = [], []
     S = 6
-    scale = lambda m, d: m.astype("int64") * np.power(10, (S - d).clip(lower=0)).astype("int64")  # noqa: E731
     sel = ~ctx.blank("partition_id") & v["ok"].to_numpy() & ctx.eq("bnd", "point")
-    mem = v.loc[sel, ["value_id", "partition_id", "total_id", "quantity", "unit", "mant", "dec"]].assign(_vo=ctx.vord[sel])
-    if not mem.empty:
-        mem["kind"] = np.where(mem["quantity"].eq("percent") | mem["unit"].eq("percent"), "percent", "count")
-        mem["sc"] = scale(mem["mant"], mem["dec"])
-        mem["half"] = 5 * np.power(10, (S - 1 - mem["dec"]).clip(lower=0)).astype("int64")
-        mem = mem.sort_values("_vo", kind="stable")
-        g = mem.groupby(["partition_id", "kind"], sort=True)
-        agg = g.agg(total=("sc", "sum"), tol=("half", "sum"), k=("value_id", "size"), first=("value_id", "first"))
-        agg["ids"] = gjoin(g, "value_id", ";")
+    rows = np.flatnonzero(sel)
+    if len(rows):
+        rows = rows[np.argsort(ctx.vord[rows], kind="stable")]  # members in text order
+        vid = v["value_id"].to_numpy(dtype=object)[rows]
+        pcode, pnames = factorize_sorted(v["partition_id"].to_numpy(dtype=object)[rows])
+        pct = (ctx.eq("quantity", "percent") | ctx.eq("unit", "percent"))[rows]
+        # groups (partition, kind) numbered in sorted order ("count" < "percent")
+        gid = ngroup_codes([pcode, pct.astype("int64")], sort=True)
+        order = np.argsort(gid, kind="stable")
+        gs = gid[order]
+        starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+        mant = v["mant"].to_numpy()[rows].astype("int64")
+        dec = v["dec"].to_numpy()[rows].astype("int64")
+        sc = mant * np.power(10, np.clip(S - dec, 0, None)).astype("int64")
+        half = 5 * np.power(10, np.clip(S - 1 - dec, 0, None)).astype("int64")
         # the partition's total: the (last-sorted) non-blank total_id of its members
-        tid = mem[mem["total_id"] != ""].assign(_k=g.ngroup()[mem["total_id"] != ""])
-        tid = tid.sort_values(["_k", "total_id"], kind="stable").drop_duplicates("_k", keep="last")
-        agg["total_id"] = ""
-        agg.iloc[tid["_k"].to_numpy(), agg.columns.get_loc("total_id")] = tid["total_id"].to_numpy(dtype=object)
-        agg = agg.reset_index()
+        tids = v["total_id"].to_numpy(dtype=object)[rows]
+        has = tids != ""
+        best = np.full(len(starts), -1, dtype="int64")
+        tcode, tnames = factorize_sorted(tids[has])
+        np.maximum.at(best, gid[has], tcode)
+        agg = pd.DataFrame({
+            "partition_id": pnames[pcode[order][starts]],
+            "kind": np.where(pct[order][starts], "percent", "count").astype(object),
+            "total": np.add.reduceat(sc[order], starts),
+            "tol": np.add.reduceat(half[order], starts),
+            "k": np.diff(np.r_[starts, len(order)]),
+            "first": vid[order][starts],
+            "ids": group_join(gid, vid, ";", n_groups=len(starts)),
+            "total_id": np.where(best >= 0, tnames[np.maximum(best, 0)] if len(tnames) else "", "").astype(object),
+        })
         t = ctx.take(ctx.pos(agg["total_id"]), ["ok", "mant", "dec", "quantity", "unit", "value"])
         t_ok = t["ok"].fillna(False).to_numpy(dtype=bool)
         t_sc = np.where(t_ok, t["mant"].fillna(0).to_numpy() * np.power(10, (S - t["dec"].fillna(0)).clip(lower=0).to_numpy()), 0).astype("int64")
@@ -337,7 +352,7 @@ def parts_vs_total(ctx: AuditContext):
     # arm sizes against the study N: trial arms as such (blank endpoint and subgroup)
     sel = (ctx.eq("quantity", "n") & ~ctx.blank("study_id") & ~ctx.eq("armn", "total") & v["ok"].to_numpy()
            & ctx.eq("comp", "=") & ctx.blank("partition_id") & ctx.blank("endpoint") & ctx.blank("subgroup"))
-    arms = v[sel].assign(_vo=ctx.vord[sel])
+    arms = v.loc[sel, ["study_id", "timepoint", "unit", "armn", "valkey", "num", "voff", "value_id"]].assign(_vo=ctx.vord[sel])
     if not arms.empty:
         key = ["study_id", "timepoint", "unit"]
         arms = arms.sort_values("_vo", kind="stable")
@@ -411,7 +426,7 @@ def impossible_value(ctx: AuditContext):
     out = []
     for key, mask in conds.items():
         mk = np.asarray(mask, dtype=bool)
-        rows = v[mk]
+        rows = v.loc[mk, ["value_id", "value"]]
         if rows.empty:
             continue
         pre, post, exp, msg = texts[key]

@@ -651,7 +651,7 @@ def group_join(codes, vals, sep: str, n_groups: int | None = None) -> np.ndarray
     if len(codes) == 0:
         return out
     order = np.argsort(codes, kind="stable")
-    c, v = codes[order], vals[order].astype(str).astype(object)
+    c, v = codes[order], _str_arr(vals[order])
     first = np.r_[True, c[1:] != c[:-1]]
     el = np.where(first, v, sep + v)
     starts = np.flatnonzero(first)
@@ -774,6 +774,12 @@ def pair_forward(left: pd.DataFrame, right: pd.DataFrame, by: list[str], left_of
     return m.sort_values("_lid", kind="stable").drop(columns=["_d", "_lid"])
 
 
+#: what makes one printing in :func:`two_arm_printings`
+TWO_ARM_KEY = ["study_id", "location", "quantity", "unit", "endpoint", "subgroup", "timepoint", "bnd"]
+#: the ``values`` columns :func:`two_arm_printings` reads (a row subset may carry only these)
+TWO_ARM_INPUT = TWO_ARM_KEY + ["armn", "voff", "value_id", "num", "valkey", "months", "ok", "is_nr", "comp"]
+
+
 def two_arm_printings(v: pd.DataFrame, ctx: "AuditContext | None" = None) -> pd.DataFrame:
     """One row per printing of exactly two arms of one quantity (vectorised).
 
@@ -795,7 +801,7 @@ def two_arm_printings(v: pd.DataFrame, ctx: "AuditContext | None" = None) -> pd.
     >>> two_arm_printings(ctx.values, ctx)[["arm1", "arm2", "id1", "id2", "first_arm"]].values.tolist()
     [['control', 'experimental', 'c', 'e', 'control']]
     """
-    key = ["study_id", "location", "quantity", "unit", "endpoint", "subgroup", "timepoint", "bnd"]
+    key = TWO_ARM_KEY
     cols = key + ["rank", "arm1", "arm2", "id1", "id2", "num1", "num2", "key1", "key2",
                   "months1", "months2", "first_arm", "off_min", "off_max"]
     need = key + ["armn", "voff", "value_id", "num", "valkey", "months"]

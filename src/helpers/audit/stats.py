@@ -12,7 +12,7 @@ from scipy.special import gammaln
 
 from .arithmetic import _count_denominators
 from .consistency import _significant
-from .context import (AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
+from .context import (TWO_ARM_INPUT, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
                       two_arm_printings, gjoin, map_str)
 from .numeric import in_printed_interval, to_fraction, decimals_of
 from .registry import register
@@ -28,7 +28,7 @@ def _two_by_two(ctx: AuditContext) -> pd.DataFrame:
 def _two_by_two_(ctx: AuditContext) -> pd.DataFrame:
     v = ctx.values
     cden = _count_denominators(ctx)
-    cnt = v[ctx.eq("quantity", "count") & v["simple"].to_numpy() & (v["dec"].to_numpy() == 0)]
+    cnt = v.loc[ctx.eq("quantity", "count") & v["simple"].to_numpy() & (v["dec"].to_numpy() == 0), TWO_ARM_INPUT]
     pr = two_arm_printings(cnt, ctx)
     if pr.empty:
         return pr
