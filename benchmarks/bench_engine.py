@@ -2,7 +2,10 @@
 
 Run: ``python benchmarks/bench_engine.py [--per-check] [--sizes 10000,100000,1000000]``.
 Target (issue 6): 1M values in ≤ 10 s on 2 cores; t(1M)/t(100k) ≤ 12 and t(100k)/t(10k) ≤ 12.
-Generation is not timed. No assertion: this prints, the reader judges.
+Each size is timed as ``run_audit`` runs by default (forked workers, one per usable CPU, from
+``PARALLEL_MIN_VALUES`` values on) and in-process (``n_jobs=1``); both results are compared
+and must be identical. Generation is not timed. No assertion on time: this prints, the reader
+judges.
 """
 from __future__ import annotations
 
@@ -17,12 +20,18 @@ from generate import generate  # noqa: E402
 
 import helpers.audit as audit  # noqa: E402
 from helpers.audit.context import AuditContext  # noqa: E402
+from helpers.audit.engine import PARALLEL_MIN_VALUES, choose_jobs, usable_cpus  # noqa: E402
 
 
-def time_run(rv, per_check: bool = False) -> tuple[float, dict, int]:
+def time_run(rv, per_check: bool = False) -> tuple[float, float, dict, int]:
     t0 = time.perf_counter()
     res = audit.run_audit(rv)
     total = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    one = audit.run_audit(rv, n_jobs=1)
+    serial = time.perf_counter() - t0
+    if not (res.inconsistencies.equals(one.inconsistencies) and res.recomputed.equals(one.recomputed)):
+        raise SystemExit("parallel and in-process results differ")
     detail = {}
     if per_check:
         t = time.perf_counter()
@@ -32,7 +41,7 @@ def time_run(rv, per_check: bool = False) -> tuple[float, dict, int]:
             t = time.perf_counter()
             spec.function(ctx)
             detail[name] = time.perf_counter() - t
-    return total, detail, len(res.inconsistencies)
+    return total, serial, detail, len(res.inconsistencies)
 
 
 def main(argv=None):
@@ -42,17 +51,20 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     sizes = [int(x) for x in a.sizes.split(",")]
-    times = {}
+    times, serial = {}, {}
+    print(f"{usable_cpus()} usable CPUs; workers from {PARALLEL_MIN_VALUES:,d} values on")
     for n in sizes:
         rv = generate(n, seed=a.seed)
-        t, detail, nflags = time_run(rv, a.per_check)
-        times[n] = t
-        print(f"{n:>9,d} values: {t:7.3f} s  ({nflags:,d} flags)", flush=True)
+        t, t1, detail, nflags = time_run(rv, a.per_check)
+        times[n], serial[n] = t, t1
+        print(f"{n:>9,d} values: {t:7.3f} s with {choose_jobs(n)} process(es), {t1:7.3f} s in-process "
+              f"({nflags:,d} flags)", flush=True)
         if detail:
             for k, x in sorted(detail.items(), key=lambda kv: -kv[1])[:12]:
                 print(f"      {k:<26s} {x:7.3f} s")
     for small, big in zip(sizes, sizes[1:]):
-        print(f"t({big:,d})/t({small:,d}) = {times[big] / times[small]:.2f}")
+        print(f"t({big:,d})/t({small:,d}) = {times[big] / times[small]:.2f} "
+              f"(in-process {serial[big] / serial[small]:.2f})")
 
 
 if __name__ == "__main__":
