@@ -506,6 +506,26 @@ def factorize_sorted(a) -> tuple[np.ndarray, np.ndarray]:
     return np.where(c >= 0, rank[np.maximum(c, 0)], -1).astype(c.dtype), u[order]
 
 
+def group_cumcount(gid) -> np.ndarray:
+    """Position of each row within its group (in row order): ``groupby(gid).cumcount()``.
+
+    Examples
+    --------
+    >>> group_cumcount(np.array([3, 1, 3, 3, 1])).tolist()
+    [0, 0, 1, 2, 1]
+    """
+    gid = np.asarray(gid, dtype="int64")
+    if len(gid) == 0:
+        return np.zeros(0, dtype="int64")
+    order = np.argsort(gid, kind="stable")
+    gs = gid[order]
+    start = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+    first = np.repeat(start, np.diff(np.r_[start, len(gs)]))
+    out = np.empty(len(gid), dtype="int64")
+    out[order] = np.arange(len(gid)) - first
+    return out
+
+
 def group_nunique(gid, codes) -> np.ndarray:
     """Per row, the number of distinct ``codes`` (ints ≥ 0) in its group ``gid`` (ints ≥ 0):
     ``groupby(gid)[x].transform("nunique")`` on integer codes, hash-based.
@@ -825,10 +845,11 @@ def two_arm_printings(v: pd.DataFrame, ctx: "AuditContext | None" = None) -> pd.
     # text order (voff, value_id), then the k-th value of each arm within its key
     o = np.argsort(vo, kind="stable")
     w, kc = w.iloc[o], kc.iloc[o].reset_index(drop=True)
-    kc["gk"] = kc.groupby(key, sort=False).ngroup().to_numpy()
-    kc["rank"] = kc.groupby(["gk", "armn"], sort=False).cumcount().to_numpy()
-    g = kc.groupby(["gk", "rank"], sort=False)["armn"]
-    keep = ((g.transform("size") == 2) & (g.transform("nunique") == 2)).to_numpy()
+    kc["gk"] = ngroup_codes([kc[c].to_numpy() for c in key])
+    armc = kc["armn"].to_numpy()
+    kc["rank"] = group_cumcount(ngroup_codes([kc["gk"].to_numpy(), armc]))
+    g3 = ngroup_codes([kc["gk"].to_numpy(), kc["rank"].to_numpy()])
+    keep = (np.bincount(g3)[g3] == 2) & (group_nunique(g3, armc) == 2)
     if not keep.any():
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
     w, kc = w[keep], kc[keep]
