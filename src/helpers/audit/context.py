@@ -715,22 +715,47 @@ def fmt_arr(x) -> np.ndarray:
 def _fmt_arr(a: np.ndarray) -> np.ndarray:
     fin = np.isfinite(a)
     safe = np.where(fin, a, 0.0)
-    small = np.char.mod("%.4g", safe).astype(object)
-    big = np.char.mod("%.0f", safe).astype(object)
-    out = np.where(np.abs(safe) < 1e4, small, big)
+    is_small = np.abs(safe) < 1e4
+    out = np.empty(len(safe), dtype=object)
+    out[is_small] = np.char.mod("%.4g", safe[is_small]).astype(object)
+    out[~is_small] = np.char.mod("%.0f", safe[~is_small]).astype(object)
     out = np.where(np.isinf(a), "NR", out)
     out = np.where(np.isnan(a), "", out)
     return out.astype(object)
 
 
+def format_floats(spec: str, x) -> np.ndarray:
+    """``np.char.mod(spec, x)`` as an object array of str, formatting each distinct number once.
+
+    Examples
+    --------
+    >>> format_floats("%.3g", [0.12345, 0.12345, -0.0, float("nan")]).tolist()
+    ['0.123', '0.123', '-0', 'nan']
+    """
+    a = np.asarray(x, dtype="float64")
+    if a.size > 64 and not (np.signbit(a) & (a == 0)).any():  # -0.0 would share 0.0's code
+        codes, uniq = pd.factorize(a, use_na_sentinel=False)
+        if len(uniq) < a.size:
+            return np.char.mod(spec, np.asarray(uniq, dtype="float64")).astype(object)[codes]
+    return np.char.mod(spec, a).astype(object)
+
+
 def fmt_dec(x, decimals) -> np.ndarray:
-    """Vectorised fixed-point formatting with a per-row number of decimals."""
+    """Vectorised fixed-point formatting with a per-row number of decimals (``%.{d}f``).
+
+    Each distinct number is formatted once per number of decimals, then broadcast.
+
+    Examples
+    --------
+    >>> fmt_dec([12.345, 12.345, -0.0, 2.0], [1, 2, 1, 0]).tolist()
+    ['12.3', '12.35', '-0.0', '2']
+    """
     a = np.asarray(x, dtype="float64")
     d = np.asarray(decimals, dtype="int64")
     out = np.empty(len(a), dtype=object)
     for k in pd.unique(d):  # hash-based (np.unique sorts)
         m = d == k
-        out[m] = np.char.mod(f"%.{max(int(k), 0)}f", a[m]).astype(object)
+        out[m] = format_floats(f"%.{max(int(k), 0)}f", a[m])
     return out
 
 

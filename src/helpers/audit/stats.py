@@ -12,7 +12,7 @@ from scipy.special import gammaln
 
 from .arithmetic import _count_denominators
 from .consistency import _significant
-from .context import (TWO_ARM_INPUT, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
+from .context import (TWO_ARM_INPUT, format_floats, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
                       two_arm_printings, gjoin, map_str)
 from .numeric import in_printed_interval, to_fraction, decimals_of
 from .registry import register
@@ -208,7 +208,7 @@ def p_from_2x2(ctx: AuditContext):
     passing = None
     for k in _METHODS:
         has = ps[k].notna().to_numpy()
-        txt = np.where(has, k + "=" + pd.Series(np.char.mod("%.4g", np.nan_to_num(ps[k].to_numpy())), dtype=object), "")
+        txt = np.where(has, k + "=" + pd.Series(format_floats("%.4g", np.nan_to_num(ps[k].to_numpy())), dtype=object), "")
         ok = _p_matches_arr(ps[k].to_numpy(), m["mant_r"], m["dec_r"], m["comp_r"])
         okn = np.where(ok, k, "")
         shown = txt if shown is None else np.where(txt == "", shown, shown + "; " + txt)
@@ -227,7 +227,7 @@ def p_from_2x2(ctx: AuditContext):
     pmin, pmax = np.nanmin(arr, axis=1), np.nanmax(arr, axis=1)
     between = (b["comp_r"] == "=").to_numpy() & (b["num_r"].to_numpy() >= pmin) & (b["num_r"].to_numpy() <= pmax)
     sev = np.where(flips, "error", np.where(between, "info", "warning"))
-    rng = pd.Series(np.char.mod("%.3g", pmin), dtype=object) + "–" + pd.Series(np.char.mod("%.3g", pmax), dtype=object)
+    rng = pd.Series(format_floats("%.3g", pmin), dtype=object) + "–" + pd.Series(format_floats("%.3g", pmax), dtype=object)
     tab = b["num1"].astype("int64").astype(str) + "/" + b["n1"].astype("int64").astype(str) + " vs " + \
         b["num2"].astype("int64").astype(str) + "/" + b["n2"].astype("int64").astype(str)
     tail = np.where(flips, "; the conclusion about significance changes.",
@@ -283,7 +283,7 @@ def or_from_counts(ctx: AuditContext):
     mant, dec = m["mant_r"].astype("int64").to_numpy(), m["dec_r"].astype("int64").to_numpy()
     ok = np.abs(2 * np.power(10, dec) * A - 2 * mant * B) <= B
     orr = A / B
-    shown = pd.Series(np.char.mod("%.4g", orr), dtype=object)
+    shown = pd.Series(format_floats("%.4g", orr), dtype=object)
     tab = (pd.Series(a).astype(str) + "/" + pd.Series(n1).astype(str) + " vs " + pd.Series(c).astype(str) + "/"
            + pd.Series(n2).astype(str))
     recs.append(ctx.recomputed(m["value_id_r"], "or_from_counts", shown, "crude OR " + tab,
@@ -295,7 +295,7 @@ def or_from_counts(ctx: AuditContext):
     rel = np.abs(b["num_r"].to_numpy() / orr[bad] - 1.0)
     near = rel <= ctx.params.or_adjusted_tolerance
     tail = np.where(near, " (close enough to be an adjusted or stratified estimate).", " (it may be adjusted).")
-    msg = ("The odds ratio " + b["value_r"] + " differs from the " + pd.Series(np.char.mod("%.3g", orr[bad]), dtype=object)
+    msg = ("The odds ratio " + b["value_r"] + " differs from the " + pd.Series(format_floats("%.3g", orr[bad]), dtype=object)
            + " the counts " + tab[bad].reset_index(drop=True) + " give" + pd.Series(tail, dtype=object))
     iss = ctx.issues(b["value_id_r"], "or_from_counts", np.where(near, "info", "warning"), "OR " + b["value_r"],
                      shown[bad].reset_index(drop=True), msg,
@@ -340,7 +340,7 @@ def p_attainable(ctx: AuditContext):
     bad = np.where(comp.isin(["<", "≤"]), pmin >= pnum,
                    np.where(comp == "=", pmin > pnum + half, False))
     nf = pd.Series(fmt_arr(m["n"]), dtype=object)
-    rec = ctx.recomputed(m["value_id_r"], "p_attainable", np.char.mod("%.3g", pmin),
+    rec = ctx.recomputed(m["value_id_r"], "p_attainable", format_floats("%.3g", pmin),
                          "min p with D=N=" + nf + " events", np.where(bad, "inconsistent", "consistent"))
     b = m[bad].reset_index(drop=True)
     if b.empty:
@@ -348,7 +348,7 @@ def p_attainable(ctx: AuditContext):
     pb = pmin[bad]
     sig = _significant(b["num_r"], b["comp_r"], ctx.params.alpha)
     sev = np.where(sig & (pb >= ctx.params.alpha), "error", "warning")
-    q = pd.Series(np.char.mod("%.2g", pb), dtype=object)
+    q = pd.Series(format_floats("%.2g", pb), dtype=object)
     hp = "HR " + b["value"] + ", P " + b["comp_r"] + " " + b["value_r"]
     msg = ("With " + nf[bad].reset_index(drop=True) + " patients, even if every one had an event a hazard ratio of " + b["value"]
            + " could not reach P " + b["comp_r"] + " " + b["value_r"] + "; the smallest possible p is about " + q + ".")
