@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .context import (STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, factorize_sorted, fmt,
-                      fmt_arr, fmt_dec, gjoin, group_join, join_cols, map_str, ngroup_codes, split_ids)
+                      fmt_arr, fmt_dec, gjoin, group_join, int_str, join_cols, map_str, ngroup_codes, split_ids)
 from .numeric import (fitting_denominators, grim_count_range, percent_conventions, to_fraction,
                       decimals_of)
 from .registry import register
@@ -84,7 +84,7 @@ def percent_vs_count(ctx: AuditContext):
     exact = 100.0 * u["k"].to_numpy() / u["n"].to_numpy()
     shown = fmt_dec(exact, u["dec"].to_numpy() + 2)
     status = np.where(conv["interval"], "consistent", "inconsistent")
-    ks, ns = u["k"].astype(str), u["n"].astype(str)
+    ks, ns = int_str(u["k"]), int_str(u["n"])
     rec = ctx.recomputed(u["value_id"], "percent_vs_count", shown,
                          "exact " + ks + "/" + ns + "; conventions: " + pd.Series(methods, dtype=object), status)
     badm = ~conv["interval"].to_numpy()
@@ -94,7 +94,7 @@ def percent_vs_count(ctx: AuditContext):
     du = np.abs(conv["diff_units"].to_numpy()[badm])
     sev = np.where(du <= 0.5 + ctx.params.percent_slip_units, "warning", "error")
     ex = pd.Series(shown[badm], dtype=object)
-    bk, bn, bp = bad["k"].astype(str), bad["n"].astype(str), bad["value"].astype(str)
+    bk, bn, bp = int_str(bad["k"]), int_str(bad["n"]), bad["value"].astype(str)
     # count and denominator exchanged? (k > n and n/k gives the printed percentage)
     swapped = (bad["k"] > bad["n"]).to_numpy() & percent_conventions(
         bad["n"].clip(lower=0), bad["k"].clip(lower=1), bad["mant"], bad["dec"])["interval"].to_numpy()
@@ -183,10 +183,10 @@ def grim_percent(ctx: AuditContext):
         ex["n"] = n["mant"].to_numpy()[okn].astype("int64")
         lo, hi = grim_count_range(ex["n"], ex["mant"], ex["dec"])
         fits = lo <= hi
-        exn = ex["n"].astype(str)
+        exn = int_str(ex["n"])
         recs.append(ctx.recomputed(ex["value_id"], "grim_percent",
-                                   np.where(fits, "k=" + pd.Series(lo).astype(str).to_numpy(dtype=object) + ".."
-                                            + pd.Series(hi).astype(str).to_numpy(dtype=object) + " of " + exn.to_numpy(dtype=object),
+                                   np.where(fits, "k=" + int_str(lo).to_numpy(dtype=object) + ".."
+                                            + int_str(hi).to_numpy(dtype=object) + " of " + exn.to_numpy(dtype=object),
                                             "no k of " + exn.to_numpy(dtype=object)),
                                    "grim: stated denominator", np.where(fits, "consistent", "inconsistent")))
         bad = ex[~fits].reset_index(drop=True)
@@ -201,7 +201,7 @@ def grim_percent(ctx: AuditContext):
             sn = set(ctx.study_n["n_id"])
             o = o.assign(_isn=~o["nid"].isin(sn)).sort_values(["value_id", "n", "_isn", "nid"], kind="stable")
             o = o.drop_duplicates(["value_id", "n"])
-            o["ns"] = o["n"].astype("int64").astype(str)
+            o["ns"] = int_str(o["n"])
             g = o.groupby("value_id", sort=False)
             fit_ns = gjoin(g, "ns", ", ")
             fit_ids = gjoin(g, "nid", ";")
@@ -229,7 +229,7 @@ def grim_percent(ctx: AuditContext):
             m["fit"] = np.where(m["k"] >= 0, conv["interval"].to_numpy() & (m["k"].to_numpy() <= nn), lo <= hi)
             fit = m.groupby("value_id", sort=False)["fit"].any()
             md = m.drop_duplicates(["value_id", "n"]).sort_values(["value_id", "n"], kind="stable")
-            nsj = gjoin(md.assign(s=md["n"].astype("int64").astype(str)).groupby("value_id", sort=False), "s", ",")
+            nsj = gjoin(md.assign(s=int_str(md["n"])).groupby("value_id", sort=False), "s", ",")
             tried = im.set_index("value_id").loc[fit.index]
             nstr = nsj.reindex(fit.index).to_numpy(dtype=object)
             recs.append(ctx.recomputed(fit.index, "grim_percent",

@@ -759,6 +759,24 @@ def fmt_dec(x, decimals) -> np.ndarray:
     return out
 
 
+def int_str(x) -> pd.Series:
+    """Integers as decimal strings in an object Series (index of ``x`` kept if it has one).
+
+    Same text as ``x.astype(str)``, without pandas' string dtype, whose concatenations are
+    several times slower on large columns.
+
+    Examples
+    --------
+    >>> ("n=" + int_str(pd.Series([3, 40]))).tolist()
+    ['n=3', 'n=40']
+    """
+    index = x.index if isinstance(x, pd.Series) else None
+    a = np.asarray(x)
+    if a.dtype.kind not in "iu":
+        a = a.astype("int64")
+    return pd.Series(a.astype(str).astype(object), index=index, dtype=object)
+
+
 def s_(x) -> pd.Series:
     """A sequence as a string Series with a fresh index (for vectorised concatenation)."""
     return pd.Series(_arr(x), dtype=object).astype(str)

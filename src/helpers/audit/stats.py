@@ -12,7 +12,7 @@ from scipy.special import gammaln
 
 from .arithmetic import _count_denominators
 from .consistency import _significant
-from .context import (TWO_ARM_INPUT, format_floats, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
+from .context import (TWO_ARM_INPUT, format_floats, int_str, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
                       two_arm_printings, gjoin, map_str)
 from .numeric import in_printed_interval, to_fraction, decimals_of
 from .registry import register
@@ -228,8 +228,7 @@ def p_from_2x2(ctx: AuditContext):
     between = (b["comp_r"] == "=").to_numpy() & (b["num_r"].to_numpy() >= pmin) & (b["num_r"].to_numpy() <= pmax)
     sev = np.where(flips, "error", np.where(between, "info", "warning"))
     rng = pd.Series(format_floats("%.3g", pmin), dtype=object) + "–" + pd.Series(format_floats("%.3g", pmax), dtype=object)
-    tab = b["num1"].astype("int64").astype(str) + "/" + b["n1"].astype("int64").astype(str) + " vs " + \
-        b["num2"].astype("int64").astype(str) + "/" + b["n2"].astype("int64").astype(str)
+    tab = int_str(b["num1"]) + "/" + int_str(b["n1"]) + " vs " + int_str(b["num2"]) + "/" + int_str(b["n2"])
     tail = np.where(flips, "; the conclusion about significance changes.",
                     np.where(between, "; it lies between the values the usual tests give, so another test may have been used.", "."))
     msg = ("Recomputing the test from " + tab + " gives p = " + rng + ", not P " + b["comp_r"] + " " + b["value_r"]
@@ -284,8 +283,7 @@ def or_from_counts(ctx: AuditContext):
     ok = np.abs(2 * np.power(10, dec) * A - 2 * mant * B) <= B
     orr = A / B
     shown = pd.Series(format_floats("%.4g", orr), dtype=object)
-    tab = (pd.Series(a).astype(str) + "/" + pd.Series(n1).astype(str) + " vs " + pd.Series(c).astype(str) + "/"
-           + pd.Series(n2).astype(str))
+    tab = int_str(a) + "/" + int_str(n1) + " vs " + int_str(c) + "/" + int_str(n2)
     recs.append(ctx.recomputed(m["value_id_r"], "or_from_counts", shown, "crude OR " + tab,
                                np.where(ok, "consistent", "inconsistent")))
     bad = ~ok
