@@ -30,7 +30,7 @@ def _count_denominators_(ctx: AuditContext) -> pd.Series:
 
 
 @register("percent_vs_count", "error",
-          "A percentage recomputed from its printed count and denominator (rounding-aware).")
+          "A percentage recomputed from its printed count and denominator (rounding-aware).", cost=3)
 def percent_vs_count(ctx: AuditContext):
     """Recompute each percentage from its printed count and denominator.
 
@@ -141,7 +141,7 @@ def _named_group_size_unprinted(ctx: AuditContext, rows: pd.DataFrame) -> np.nda
 
 
 @register("grim_percent", "error",
-          "Percentages no integer count over the stated (or any of the study's) denominators can give.")
+          "Percentages no integer count over the stated (or any of the study's) denominators can give.", cost=2)
 def grim_percent(ctx: AuditContext):
     """GRIM test for percentages printed without their count.
 
@@ -260,7 +260,7 @@ def _attainable(n: int, m: int, d: int) -> bool:
 
 
 @register("parts_vs_total", "error",
-          "Parts of a partition against their total (counts) or 100% (percentages); arm sizes against N.")
+          "Parts of a partition against their total (counts) or 100% (percentages); arm sizes against N.", cost=3)
 def parts_vs_total(ctx: AuditContext):
     """Compare the members of each partition with the whole they should add up to.
 

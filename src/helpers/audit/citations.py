@@ -205,7 +205,7 @@ _MATCH_QUANTITIES = ("median", "mean", "rate", "percent", "count", "hr", "or")
 
 
 @register("citation_value_match", "error",
-          "A group of figures cited to one study that are exactly another study's figures.")
+          "A group of figures cited to one study that are exactly another study's figures.", cost=4)
 def citation_value_match(ctx: AuditContext):
     """Find groups of ≥ ``citation_match_min_values`` figures printed together for a study that
     are not that study's own figures (as printed elsewhere) but are all figures of one other study.

@@ -31,7 +31,7 @@ def _swapped_pairs_(ctx: AuditContext) -> pd.DataFrame:
 
 
 @register("arms_swapped", "error",
-          "Two printings of the same study give the same pair of numbers with the arms exchanged.")
+          "Two printings of the same study give the same pair of numbers with the arms exchanged.", cost=2)
 def arms_swapped(ctx: AuditContext):
     """Find two-arm printings whose values are exchanged between two places.
 
@@ -65,7 +65,7 @@ def arms_swapped(ctx: AuditContext):
 
 
 @register("same_quantity_mismatch", "error",
-          "The same figure (study, quantity, endpoint, arm, subgroup, timepoint) printed with different values.")
+          "The same figure (study, quantity, endpoint, arm, subgroup, timepoint) printed with different values.", cost=2)
 def same_quantity_mismatch(ctx: AuditContext):
     """Flag a key printed at two or more places with different values.
 

@@ -96,18 +96,24 @@ def _run_check_in_worker(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _run_checks(ctx: AuditContext, names: list[str], jobs: int) -> list:
     """Each check's output (see :func:`_run_check`), in the order of ``names``; in ``jobs``
-    forked workers when ``jobs`` > 1 (each worker takes the next check when it is free). The
-    output does not depend on ``jobs``."""
+    forked workers when ``jobs`` > 1 (costliest checks first, see ``CheckSpec.cost``; each worker
+    takes the next check when it is free). The output does not depend on ``jobs``."""
     if jobs <= 1 or len(names) < 2:
         return [_run_check(ctx, n) for n in names]
     ctx.prepare()  # lookups every check uses: built once, before the workers inherit them
     global _WORKER_CONTEXT
     _WORKER_CONTEXT = ctx
+    # costliest first, each worker taking the next check when free (longest-processing-time rule)
+    order = sorted(range(len(names)), key=lambda i: -CHECKS[names[i]].cost)
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(names))) as pool:
-            return pool.map(_run_check_in_worker, names, chunksize=1)
+            done = pool.map(_run_check_in_worker, [names[i] for i in order], chunksize=1)
     finally:
         _WORKER_CONTEXT = None
+    out = [None] * len(names)
+    for i, res in zip(order, done):
+        out[i] = res
+    return out
 
 
 def run_audit(review, params: AuditParams | dict | None = None, checks: list[str] | None = None,

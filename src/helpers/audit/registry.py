@@ -17,14 +17,19 @@ class CheckSpec:
     function: Callable
     severity: str
     description: str
+    #: relative run time on large reviews (from ``benchmarks/bench_engine.py --per-check``);
+    #: parallel workers start the costliest checks first, so that none is left running alone
+    cost: float = 1.0
 
 
 #: name -> CheckSpec, in execution order
 CHECKS: dict[str, CheckSpec] = {}
 
 
-def register(name: str, severity: str, description: str):
+def register(name: str, severity: str, description: str, cost: float = 1.0):
     """Decorator adding a check function to :data:`CHECKS`.
+
+    ``cost`` is a scheduling hint only (see :class:`CheckSpec`); it never changes results.
 
     The function takes an :class:`AuditContext` (or a Review, converted with default
     parameters) and returns ``(issues, recomputed)`` DataFrames.
@@ -42,7 +47,7 @@ def register(name: str, severity: str, description: str):
         wrapper.__doc__ = fn.__doc__
         wrapper.__module__ = fn.__module__
         wrapper.__wrapped__ = fn
-        CHECKS[name] = CheckSpec(name, wrapper, severity, description)
+        CHECKS[name] = CheckSpec(name, wrapper, severity, description, float(cost))
         return wrapper
 
     return deco

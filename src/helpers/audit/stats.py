@@ -169,7 +169,7 @@ _PAIR_BY = ["study_id", "location", "endpoint", "subgroup", "timepoint"]
 
 
 @register("p_from_2x2", "error",
-          "p-values recomputed from two arms' counts (Fisher, chi-square with/without Yates, N−1 chi-square).")
+          "p-values recomputed from two arms' counts (Fisher, chi-square with/without Yates, N−1 chi-square).", cost=2)
 def p_from_2x2(ctx: AuditContext):
     """Recompute the p-value printed with a two-arm count comparison.
 
@@ -302,7 +302,7 @@ def or_from_counts(ctx: AuditContext):
 
 
 @register("p_attainable", "warning",
-          "A hazard ratio's p-value smaller than the study's size could produce even if every patient had an event.")
+          "A hazard ratio's p-value smaller than the study's size could produce even if every patient had an event.", cost=2)
 def p_attainable(ctx: AuditContext):
     """Smallest two-sided p attainable for an HR with at most D = N events: z = |ln HR|·sqrt(D/4).
 

@@ -101,7 +101,7 @@ def survival_exponential(ctx: AuditContext):
 
 
 @register("endpoint_order", "error",
-          "A contained endpoint (e.g. PFS) with a longer median than the endpoint containing it (e.g. OS).")
+          "A contained endpoint (e.g. PFS) with a longer median than the endpoint containing it (e.g. OS).", cost=2)
 def endpoint_order(ctx: AuditContext):
     """For each pair (contained, containing) of ``endpoint_pairs``: time of contained ≤ containing.
 
