@@ -238,7 +238,7 @@ def citation_value_match(ctx: AuditContext):
     w["_vo"] = ctx.vord[sel]
     sid_names = ctx.codes("study_id")[1].to_numpy(dtype=object)
     minv = ctx.params.citation_match_min_values
-    flagged_ids: set[str] = set()
+    flagged = np.zeros(len(w), dtype=bool)  # rows already part of a finding
     srefs = dict(zip(ctx.studies["study_id"], ctx.studies["refs"]))
     out = []
     keys = ["tp", "valkey"]
@@ -246,7 +246,7 @@ def citation_value_match(ctx: AuditContext):
         gkey = ["location", "refs", "study_id", "quantity", "endpoint"] + extra
         w["gid"] = ngroup_codes([w[c].to_numpy() for c in gkey], sort=True)
         size = group_nunique(w["gid"].to_numpy(), w["valkey"].to_numpy())
-        grp = w[(size >= minv) & ~w["value_id"].isin(flagged_ids)]
+        grp = w[(size >= minv) & ~flagged]
         if grp.empty:
             continue
         # own figures of the same study printed at other locations
@@ -298,5 +298,5 @@ def citation_value_match(ctx: AuditContext):
                               "The figures " + agg["vals"] + " attributed to [" + agg["refs"] + "] are those of " + agg["olab"]
                               + " [" + agg["or2"] + "], not of the cited study.",
                               join_cols(agg["ids"], agg["ev"])))
-        flagged_ids |= set(g["value_id"])
+        flagged |= w["value_id"].isin(set(g["value_id"])).to_numpy()
     return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()
