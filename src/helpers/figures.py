@@ -41,6 +41,20 @@ def setup() -> None:
     matplotlib.rcParams.update(RC)
 
 
+def _write(fig: plt.Figure, stem: Path | str, formats: tuple[str, ...]) -> dict[str, tuple[Path, bytes]]:
+    """Render ``fig`` once per format and write each file (only when its bytes change)."""
+    stem = Path(stem)
+    written = {}
+    for fmt in formats:
+        buf = io.BytesIO()
+        meta = PNG_METADATA if fmt == "png" else SVG_METADATA
+        fig.savefig(buf, format=fmt, metadata=meta, bbox_inches="tight")
+        target = stem.with_suffix(f".{fmt}")
+        write_bytes_if_changed(target, buf.getvalue())
+        written[fmt] = (target, buf.getvalue())
+    return written
+
+
 def save(fig: plt.Figure, stem: Path | str, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
     """Save ``fig`` as ``stem.png`` and ``stem.svg`` atomically and deterministically.
 
@@ -58,13 +72,25 @@ def save(fig: plt.Figure, stem: Path | str, formats: tuple[str, ...] = ("png", "
     >>> fig, ax = plt.subplots()  # doctest: +SKIP
     >>> save(fig, "outputs/figures/demo")  # doctest: +SKIP
     """
-    stem = Path(stem)
-    written = []
-    for fmt in formats:
-        buf = io.BytesIO()
-        meta = PNG_METADATA if fmt == "png" else SVG_METADATA
-        fig.savefig(buf, format=fmt, metadata=meta, bbox_inches="tight")
-        target = stem.with_suffix(f".{fmt}")
-        write_bytes_if_changed(target, buf.getvalue())
-        written.append(target)
-    return written
+    return [path for path, _ in _write(fig, stem, formats).values()]
+
+
+def publish(fig: plt.Figure, stem: Path | str) -> list[Path]:
+    """Save ``fig`` as PNG and SVG (see :func:`save`), show the saved PNG inline, close ``fig``.
+
+    What a notebook calls for each figure: the figure is drawn once per file format and the
+    notebook shows the very PNG bytes written to ``stem.png``. Left open, the notebook's inline
+    backend would draw it a third time at the end of the cell (and a script would keep it in
+    memory). Returns the written paths.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()  # doctest: +SKIP
+    >>> publish(fig, "outputs/figures/demo")  # doctest: +SKIP
+    """
+    from IPython.display import Image, display
+
+    written = _write(fig, stem, ("png", "svg"))
+    plt.close(fig)
+    display(Image(data=written["png"][1], format="png"))
+    return [path for path, _ in written.values()]

@@ -21,6 +21,9 @@ from typing import Any
 
 import nbformat
 
+# the atomic writer lives in helpers.outputs, which kernels import without nbformat (slow to import)
+from .outputs import write_atomic  # noqa: F401  (part of this module's interface)
+
 
 #: environment the kernels run with: fixed hashing, fixed dates, UTC
 KERNEL_ENV = {
@@ -140,23 +143,6 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def dumps_notebook(nb: nbformat.NotebookNode) -> bytes:
     """Serialise a notebook deterministically (sorted keys, one trailing newline)."""
     text = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False)
@@ -190,6 +176,9 @@ def run_notebook(src: Path | str, out: Path | str, parameters: dict[str, Any] | 
             parameters=params,
             kernel_name=KERNEL_NAME,
             cwd=os.getcwd(),
+            # papermill otherwise rewrites the whole (growing) notebook to tmp_out at the start and
+            # end of every cell (~0.5 s for a notebook with figures); only the final copy is used
+            request_save_on_cell_execute=False,
             progress_bar=False,
             log_output=False,
             report_mode=False,
