@@ -76,8 +76,9 @@ $(ENV_STAMP): requirements-lock.txt pyproject.toml
 	@touch $@
 
 # ---- notebooks: each executed copy is a file target -------------------------------
+# the section notebooks read data that notebook 00's recipe has just validated: not again
 $(NBOUT)/%.ipynb: notebooks/%.ipynb $(HELPERS) | $(ENV_STAMP)
-	$(RUN)
+	$(RUN) -p validate_data False
 
 # notebook 00 reads every table: validate first, so that bad input stops with a plain message
 $(NBOUT)/00_data_and_audit.ipynb: notebooks/00_data_and_audit.ipynb $(HELPERS) $(RAW) $(EXTRACTED) $(EXTERNAL) | $(ENV_STAMP)
