@@ -705,11 +705,17 @@ def fmt_arr(x) -> np.ndarray:
     a = np.asarray(x, dtype="float64")
     if a.size == 0:
         return np.zeros(0, dtype=object)
-    if a.size > 64 and not (np.signbit(a) & (a == 0)).any():  # -0.0 would share 0.0's code
+    return _per_distinct_float(a, _fmt_arr)
+
+
+def _per_distinct_float(a: np.ndarray, fn) -> np.ndarray:
+    """``fn(a)`` for an elementwise float formatter ``fn``, computed once per distinct number of
+    a large array and broadcast (not when -0.0 occurs: it would share 0.0's code)."""
+    if a.size > 64 and not (np.signbit(a) & (a == 0)).any():
         codes, uniq = pd.factorize(a, use_na_sentinel=False)
         if len(uniq) < a.size:
-            return _fmt_arr(np.asarray(uniq, dtype="float64"))[codes]
-    return _fmt_arr(a)
+            return fn(np.asarray(uniq, dtype="float64"))[codes]
+    return fn(a)
 
 
 def _fmt_arr(a: np.ndarray) -> np.ndarray:
@@ -732,12 +738,7 @@ def format_floats(spec: str, x) -> np.ndarray:
     >>> format_floats("%.3g", [0.12345, 0.12345, -0.0, float("nan")]).tolist()
     ['0.123', '0.123', '-0', 'nan']
     """
-    a = np.asarray(x, dtype="float64")
-    if a.size > 64 and not (np.signbit(a) & (a == 0)).any():  # -0.0 would share 0.0's code
-        codes, uniq = pd.factorize(a, use_na_sentinel=False)
-        if len(uniq) < a.size:
-            return np.char.mod(spec, np.asarray(uniq, dtype="float64")).astype(object)[codes]
-    return np.char.mod(spec, a).astype(object)
+    return _per_distinct_float(np.asarray(x, dtype="float64"), lambda u: np.char.mod(spec, u).astype(object))
 
 
 def fmt_dec(x, decimals) -> np.ndarray:
