@@ -254,9 +254,9 @@ class AuditContext:
                       "comp", "bnd", "armn")
 
     def prepare(self) -> "AuditContext":
-        """Build the lazily cached lookups that most checks use (text order, value_id index,
-        codes of the common columns) now, e.g. before
-        worker processes inherit the context; results do not change."""
+        """Build now the lazily cached lookups that most checks use (text order, value_id index,
+        codes of the common columns), e.g. before worker processes inherit the context.
+        Results do not change."""
         for c in self.COMMON_COLUMNS:
             self.codes(c)
         self.vord
@@ -396,6 +396,7 @@ class AuditContext:
 
     @cached_property
     def _label_index(self) -> tuple[pd.Index, np.ndarray]:
+        """study_ids of :attr:`study_label` as an Index, and their labels in the same order."""
         lab = self.study_label
         return pd.Index(list(lab), dtype=object), np.asarray(list(lab.values()), dtype=object)
 
