@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
-from .review import Review, read_table
+from .review import Review
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 

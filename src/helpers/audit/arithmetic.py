@@ -1,15 +1,12 @@
 """Checks recomputing figures from other printed figures (counts, denominators, partitions)."""
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 import pandas as pd
 
 from .context import (STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, factorize_sorted, fmt,
-                      fmt_arr, fmt_dec, gjoin, group_join, int_str, join_cols, map_str, ngroup_codes, split_ids)
-from .numeric import (fitting_denominators, grim_count_range, percent_conventions, to_fraction,
-                      decimals_of)
+                      fmt_arr, fmt_dec, gjoin, group_join, int_str, join_cols, map_str, ngroup_codes)
+from .numeric import grim_count_range, percent_conventions
 from .registry import register
 
 _CONV = ("half_up", "half_even", "truncation")
@@ -252,11 +249,6 @@ def grim_percent(ctx: AuditContext):
     iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     rec = pd.concat(recs, ignore_index=True) if recs else empty_recomputed()
     return iss, rec
-
-
-def _attainable(n: int, m: int, d: int) -> bool:
-    lo, hi = grim_count_range([n], [m], [d])
-    return bool(lo[0] <= hi[0])
 
 
 @register("parts_vs_total", "error",

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .arithmetic import _count_denominators
-from .context import (PATIENT_UNITS, STANDARD_ARMS, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr,
-                      gjoin, group_nunique, join_cols, map_str, ngroup_codes, split_ids)
+from .context import (PATIENT_UNITS, AuditContext, empty_issues, empty_recomputed, fmt_arr, gjoin,
+                      group_nunique, join_cols, map_str, ngroup_codes, split_ids)
 from .registry import register
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import (AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward,
-                      two_arm_printings, gjoin, group_nunique)
+from .context import (AuditContext, empty_issues, empty_recomputed, fmt_arr, join_cols, pair_forward, gjoin,
+                      group_nunique)
 from .registry import register
 
 SAME_KEY = ["study_id", "quantity", "endpoint", "armn", "subgroup", "timepoint", "bnd", "unit", "comp"]

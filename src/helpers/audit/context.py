@@ -328,7 +328,8 @@ class AuditContext:
     def take(self, rows, cols, index=None) -> pd.DataFrame:
         """Columns ``cols`` of the ``values`` rows at positions ``rows`` (-1: missing, NaN).
 
-        Same cells and dtypes as ``by_id.reindex(ids)[cols]`` for ``rows = pos(ids)``.
+        Same cells and dtypes as ``values.drop_duplicates("value_id").set_index("value_id").reindex(ids)[cols]``
+        for ``rows = pos(ids)``.
 
         Examples
         --------
@@ -354,11 +355,6 @@ class AuditContext:
             out.flags.writeable = False
             cache[col] = out
         return cache[col]
-
-    @cached_property
-    def by_id(self) -> pd.DataFrame:
-        """Values indexed by value_id (first occurrence wins)."""
-        return self.values.drop_duplicates("value_id").set_index("value_id")
 
     @cached_property
     def study_label(self) -> dict:
@@ -777,11 +773,6 @@ def int_str(x) -> pd.Series:
     if a.dtype.kind not in "iu":
         a = a.astype("int64")
     return pd.Series(a.astype(str).astype(object), index=index, dtype=object)
-
-
-def s_(x) -> pd.Series:
-    """A sequence as a string Series with a fresh index (for vectorised concatenation)."""
-    return pd.Series(_arr(x), dtype=object).astype(str)
 
 
 def split_ids(s) -> list[str]:

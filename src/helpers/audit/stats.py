@@ -1,8 +1,6 @@
 """Checks recomputing test statistics: 2×2 tables, odds ratios, attainable p, claims, wording."""
 from __future__ import annotations
 
-import functools
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -12,9 +10,9 @@ from scipy.special import gammaln
 
 from .arithmetic import _count_denominators
 from .consistency import _significant
-from .context import (TWO_ARM_INPUT, format_floats, int_str, AuditContext, empty_issues, empty_recomputed, fmt, fmt_arr, join_cols, pair_forward, split_ids,
-                      two_arm_printings, gjoin, map_str)
-from .numeric import in_printed_interval, to_fraction, decimals_of
+from .context import (TWO_ARM_INPUT, format_floats, int_str, AuditContext, empty_issues, empty_recomputed,
+                      fmt_arr, join_cols, pair_forward, two_arm_printings, gjoin, map_str)
+from .numeric import in_printed_interval, to_fraction
 from .registry import register
 
 WINDOW = 160

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, fmt, fmt_dec, join_cols
+from .context import AuditContext, empty_issues, empty_recomputed, fmt_dec, join_cols
 from .registry import register
 
 _KEY = ["study_id", "endpoint", "armn", "subgroup"]
@@ -141,8 +141,6 @@ def endpoint_order(ctx: AuditContext):
     ta = ctx.take(m["_ra"].to_numpy(), cols)
     tb = ctx.take(m["_rb"].to_numpy(), [c for c in cols if c not in same])
     m = pd.concat([ta, tb.add_suffix("_b")], axis=1)
-    if m.empty:
-        return empty_issues(), empty_recomputed()
     hard = (m["quantity"] == "median") & (m["quantity_b"] == "median") & (m["unit"] == m["unit_b"])
     sev = np.where(hard, "error", "warning")
     ea, eb = m["endpoint"].str.upper(), m["endpoint_b"].str.upper()
