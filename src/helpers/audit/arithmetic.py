@@ -26,6 +26,48 @@ def _count_denominators_(ctx: AuditContext) -> pd.Series:
     return both.set_index("value_id")["denominator_id"].astype(object)
 
 
+def count_readings(ctx: AuditContext) -> pd.DataFrame:
+    """Percentages whose printed "denominator" reads better as their count.
+
+    A clause such as "N patients … X%" is extracted with N as the denominator of X%. When no
+    whole number out of N gives X% but N out of the study's declared N (``studies.n_id``) does,
+    N is the count and the study's N the denominator: the percentage is attainable, and only the
+    wording is ambiguous. Returns ``value_id, den_id, n_id, n`` of those percentage rows.
+
+    Examples
+    --------
+    >>> from helpers.audit.toy import toy_review
+    >>> rv = toy_review(values=[
+    ...     {"value_id": "N", "study_id": "s", "quantity": "n", "value": "62"},
+    ...     {"value_id": "d", "study_id": "s", "quantity": "n", "value": "13", "endpoint": "adverse_event"},
+    ...     {"value_id": "p", "study_id": "s", "quantity": "percent", "value": "21.0", "denominator_id": "d"}],
+    ...     studies=[{"study_id": "s", "n_id": "N"}])
+    >>> count_readings(AuditContext(rv))[["value_id", "n"]].values.tolist()   # 13/62 = 21.0 %
+    [['p', 62.0]]
+    """
+    return ctx.memo("count_readings", lambda: _count_readings(ctx))
+
+
+def _count_readings(ctx: AuditContext) -> pd.DataFrame:
+    v = ctx.values
+    cols = ["value_id", "den_id", "n_id", "n"]
+    p = v.loc[ctx.eq("quantity", "percent") & v["simple"].to_numpy() & ctx.blank("count_id") & ~ctx.blank("denominator_id"),
+              ["value_id", "study_id", "denominator_id", "mant", "dec"]]
+    if p.empty:
+        return pd.DataFrame(columns=cols)
+    d = ctx.take(ctx.pos(p["denominator_id"]), ["ok", "dec", "mant"])
+    okd = d["ok"].fillna(False).to_numpy(dtype=bool) & (d["dec"].fillna(1).to_numpy() == 0) & (d["mant"].fillna(0).to_numpy() > 0)
+    p = p[okd].assign(k=d["mant"].to_numpy()[okd].astype("int64"))
+    lo, hi = grim_count_range(p["k"], p["mant"], p["dec"])
+    p = p[lo > hi].merge(ctx.study_n, on="study_id", how="inner")
+    p = p[(p["n"] == p["n"].round()) & (p["n"] >= p["k"]) & (p["n_id"] != p["denominator_id"])]
+    if p.empty:
+        return pd.DataFrame(columns=cols)
+    fits = percent_conventions(p["k"], p["n"].astype("int64"), p["mant"], p["dec"])["interval"].to_numpy()
+    p = p[fits].rename(columns={"denominator_id": "den_id"})
+    return p[cols].drop_duplicates("value_id").reset_index(drop=True)
+
+
 @register("percent_vs_count", "error",
           "A percentage recomputed from its printed count and denominator (rounding-aware).", cost=3)
 def percent_vs_count(ctx: AuditContext):
@@ -169,7 +211,7 @@ def grim_percent(ctx: AuditContext):
                                             p["count_id"].map(cden).astype(object).fillna(""))
     p = p[~(p["count_id"].ne("") & p["den_id"].ne(""))]
     issues, recs = [], []
-    ns_all = ctx.study_ns
+    ns_all = ctx.printed_ns
     ns_int = ns_all[(ns_all["n"] > 0) & (ns_all["n"] == ns_all["n"].round())]
     # (1) explicit denominator, no count
     ex = p[p["den_id"] != ""].copy()
@@ -187,6 +229,18 @@ def grim_percent(ctx: AuditContext):
                                             "no k of " + exn.to_numpy(dtype=object)),
                                    "grim: stated denominator", np.where(fits, "consistent", "inconsistent")))
         bad = ex[~fits].reset_index(drop=True)
+        # "N patients … X%": N out of the study's N gives X% -> N is the count, not the denominator
+        cr = count_readings(ctx)
+        as_count = bad["value_id"].isin(set(cr["value_id"])).to_numpy()
+        if as_count.any():
+            c = bad[as_count].merge(cr[["value_id", "n_id", "n"]], on="value_id")
+            nn = int_str(c["n_y"])
+            msg_c = ("No whole number of patients out of " + c["n_x"].astype(str) + " gives " + c["value"] + "%, but "
+                     + c["n_x"].astype(str) + " of the study's " + nn + " patients is " + c["value"]
+                     + "%: the clause reads as a count with its percentage, and its wording leaves the denominator unstated.")
+            issues.append(ctx.issues(c["value_id"], "grim_percent", "info", c["value"] + "% of " + c["n_x"].astype(str),
+                                     c["n_x"].astype(str) + "/" + nn, msg_c, join_cols(c["value_id"], c["den_id"], c["n_id"])))
+            bad = bad[~as_count].reset_index(drop=True)
         if not bad.empty:
             # the study's other sample sizes that would fit (one id per distinct size)
             o = bad[["value_id", "study_id", "den_id", "mant", "dec"]].merge(
@@ -259,7 +313,8 @@ def parts_vs_total(ctx: AuditContext):
     Counts: sum above the total is an error, below it info (categories may be unprinted).
     Percentages: sum compared with the total's value (when a percentage) or
     ``partition_percent_total``, allowing ±0.5 unit of each member's (and the total's) printed
-    precision; above: error, below: info (categories may be unprinted). Arm sizes (``n`` rows of
+    precision; above: error, below: info (categories may be unprinted), or a warning when the
+    shortfall exceeds ``partition_shortfall_pp`` points. Arm sizes (``n`` rows of
     a study's arms with blank endpoint and subgroup — trial arms as such — outside partitions)
     against the study's N: above: error, below: warning. Denominators of an endpoint (e.g. the
     patients who progressed) are subsets, not arm sizes, and are not summed. Sums are exact
@@ -332,14 +387,20 @@ def parts_vs_total(ctx: AuditContext):
             cnt = is_cnt[bad]
             tv = pd.Series(t["value"].fillna("").to_numpy(dtype=object)[bad], dtype=object)
             tgt = pd.Series(np.where(t_pct[bad], tv, fmt(ctx.params.partition_percent_total)), dtype=object) + "%"
-            sev = np.where(over, "error", "info")
+            # a percentage whole short of its total: an unprinted category is ordinary for a few
+            # points, worth a look beyond ``partition_shortfall_pp``; counts short: info
+            short_pp = (tb - sb) / 10 ** S
+            sev = np.where(over, "error", np.where(~cnt & (short_pp > ctx.params.partition_shortfall_pp), "warning", "info"))
             cword = pd.Series(np.where(over, "more", "fewer"), dtype=object)
             pword = pd.Series(np.where(over, "more", "less"), dtype=object)
             rep = pd.Series(np.where(cnt, "sum " + shown, "sum " + shown + "%"), dtype=object)
             exp = pd.Series(np.where(cnt, tv, tgt), dtype=object)
             msg = pd.Series(np.where(cnt, "The parts add up to " + shown + ", " + cword + " than the total of " + tv + " they belong to.",
                                      "The percentages of one whole add up to " + shown + "%, " + pword + " than " + tgt
-                                     + " even allowing for rounding."), dtype=object)
+                                     + " even allowing for rounding"
+                                     + pd.Series(np.where(over, ".", " (" + pd.Series(fmt_arr(np.round(short_pp, 6)), dtype=object)
+                                                          + " points short: a category may be unprinted)."), dtype=object)),
+                           dtype=object)
             issues.append(ctx.issues(b["first"], "parts_vs_total", sev, rep, exp, msg, join_cols(b["ids"], b["total_id"])))
     # arm sizes against the study N: trial arms as such (blank endpoint and subgroup)
     sel = (ctx.eq("quantity", "n") & ~ctx.blank("study_id") & ~ctx.eq("armn", "total") & v["ok"].to_numpy()
@@ -409,7 +470,9 @@ def impossible_value(ctx: AuditContext):
         "ratio": ctx.eq("quantity", "hr", "or") & ok & ctx.eq("comp", "=") & (num <= 0),
     }
     texts = {
-        "p0": ("p = ", "", "a p-value above 0 (e.g. P < 0.001)", "A p-value cannot be exactly zero; it should be printed as P < 0.001 or similar."),
+        "p0": ("p = ", "", "P < 0.001 (or the bound the precision allows)",
+               "A p-value cannot be exactly zero: P = 0.000 is how statistics software prints a p below 0.0005, "
+               "and it should be reported as P < 0.001."),
         "p1": ("p = ", "", "≤ 1", "A p-value cannot exceed 1."),
         "pct": ("", "%", "≤ 100%", "A percentage or survival rate cannot exceed 100%."),
         "cnt": ("", "", None, "The count is larger than the number of patients it is taken from."),
@@ -427,7 +490,8 @@ def impossible_value(ctx: AuditContext):
             expected = "≤ " + pd.Series(fmt_arr(den[mk]), dtype=object)
         else:
             ids, expected = rows["value_id"], exp
-        out.append(ctx.issues(rows["value_id"], "impossible_value", "error", pre + rows["value"] + post,
+        # a zero p is a printing convention of statistics software, not an impossible result
+        out.append(ctx.issues(rows["value_id"], "impossible_value", "info" if key == "p0" else "error", pre + rows["value"] + post,
                               np.full(len(rows), expected, dtype=object) if isinstance(expected, str) else expected,
                               np.full(len(rows), msg, dtype=object), ids))
     return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()

@@ -8,7 +8,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .arithmetic import _count_denominators
+from .arithmetic import _count_denominators, count_readings
 from .context import (PATIENT_UNITS, AuditContext, empty_issues, empty_recomputed, fmt_arr, gjoin,
                       group_nunique, join_cols, map_str, ngroup_codes, split_ids)
 from .registry import register
@@ -151,6 +151,7 @@ def citation_sample_size(ctx: AuditContext):
     rows = v[ctx.on_distinct("location", lambda s: s.str.startswith("text")).astype(bool) & ctx.eq("quantity", "count", "percent")
              & v["ok"].to_numpy() & ~v["popsub"].to_numpy()].copy()
     rows = rows[~((rows["quantity"] == "percent") & (rows["count_id"] != ""))]
+    rows = rows[~rows["value_id"].isin(set(count_readings(ctx)["value_id"]))]  # "N patients … X%": N is a count
     rows["den_id"] = rows["denominator_id"].where(rows["denominator_id"] != "", rows["value_id"].map(cden).astype(object).fillna(""))
     rows = rows[rows["den_id"] != ""]
     if rows.empty:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from .context import (AuditContext, empty_issues, empty_recomputed, fmt_arr, join_cols, pair_forward, gjoin,
                       group_nunique)
+from .numeric import significance
 from .registry import register
 
 SAME_KEY = ["study_id", "quantity", "endpoint", "armn", "subgroup", "timepoint", "bnd", "unit", "comp"]
@@ -56,8 +57,10 @@ def arms_swapped(ctx: AuditContext):
     lab = pd.Series(np.where(m["endpoint"] == m["endpoint_b"], "",
                              " (labelled " + m["endpoint"] + " in one place and " + m["endpoint_b"] + " in the other)"), dtype=object)
     msg = "The " + a1 + " and " + a2 + " values are exchanged between " + m["location"] + " and " + m["location_b"] + lab + "."
-    rep = a1 + " " + m["key1"] + ", " + a2 + " " + m["key2"] + " (" + m["location"] + ")"
-    exp = a1 + " " + m["key2"] + ", " + a2 + " " + m["key1"] + " (" + m["location_b"] + ")"
+    # both printings side by side: which one is right is decided by the finding, not here
+    rep = (m["location"] + ": " + a1 + " " + m["key1"] + ", " + a2 + " " + m["key2"] + " | "
+           + m["location_b"] + ": " + a1 + " " + m["key2"] + ", " + a2 + " " + m["key1"])
+    exp = pd.Series(np.full(len(m), "the same value for each arm in both places", dtype=object), dtype=object)
     fa, fb = (m["first_arm"] == m["arm1"]).to_numpy(), (m["first_arm_b"] == m["arm1"]).to_numpy()
     ids = join_cols(np.where(fa, m["id1"], m["id2"]), np.where(fa, m["id2"], m["id1"]),
                     np.where(fb, m["id1_b"], m["id2_b"]), np.where(fb, m["id2_b"], m["id1_b"]))
@@ -110,7 +113,8 @@ def same_quantity_mismatch(ctx: AuditContext):
     what = pd.Series(what, dtype=object).str.replace(";", " ", regex=False)
     arm = pd.Series(np.where(first["armn"] == "total", "", " (" + first["armn"] + ")"), dtype=object)
     msg = "The same " + what + arm + " is printed as " + pd.Series(vals.to_numpy(dtype=object), dtype=object) + " in different places."
-    return ctx.issues(first["value_id"], "same_quantity_mismatch", "error", rep, oth, msg, ids), empty_recomputed()
+    exp = np.full(len(first), "one value in every place", dtype=object)
+    return ctx.issues(first["value_id"], "same_quantity_mismatch", "error", rep, exp, msg, ids), empty_recomputed()
 
 
 def _median_hr_pairs(ctx: AuditContext) -> pd.DataFrame:
@@ -139,10 +143,9 @@ def _median_hr_pairs_(ctx: AuditContext) -> pd.DataFrame:
     return m
 
 
-def _significant(num, comp, alpha):
-    num = np.asarray(num, dtype=float)
-    comp = np.asarray(comp, dtype=object)
-    return np.where(np.isin(comp, ["<", "≤"]), num <= alpha, np.where(comp == "=", num < alpha, False))
+def _significant(num, comp, alpha, equal_is_significant: bool = False):
+    """Whether each printed p claims significance (see :func:`~helpers.audit.numeric.significance`)."""
+    return significance(num, comp, alpha, equal_is_significant) == 1.0
 
 
 @register("hr_direction_vs_medians", "error",
@@ -175,7 +178,7 @@ def hr_direction_vs_medians(ctx: AuditContext):
     if m.empty:
         return empty_issues(), empty_recomputed()
     m = m.reset_index(drop=True)
-    sig = _significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha)
+    sig = _significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha, ctx.params.p_equal_alpha_significant)
     sev = np.where(sig, "error", "warning")
     both = m["months2"].notna() & m["months1"].notna()
     e_ = np.where(both, m["months2"], m["num2"]).astype(float)
@@ -186,7 +189,8 @@ def hr_direction_vs_medians(ctx: AuditContext):
     ptxt = pd.Series(np.where(hasp, ", P " + m["comp_p"].fillna("").astype(str) + " " + m["value_p"].fillna("").astype(str), ""), dtype=object)
     msg = ("The medians favour the " + fav_med + " arm but the hazard ratio " + m["value_r"] + ptxt + " favours the " + fav_hr + " arm.")
     rep = m["endpoint"] + " median experimental " + m["key2"] + " vs control " + m["key1"] + "; HR " + m["value_r"] + ptxt
-    exp = np.where(fav_med == "control", "HR > 1", "HR < 1")
+    # either the medians or the HR is misprinted: which one is the finding's business
+    exp = np.full(len(m), "medians and hazard ratio favouring the same arm", dtype=object)
     ids = join_cols(m["id2"], m["id1"], m["value_id_r"], m["value_id_p"].fillna(""))
     return ctx.issues(m["id2"], "hr_direction_vs_medians", sev, rep, exp, msg, ids), empty_recomputed()
 
@@ -241,7 +245,8 @@ def arm_order(ctx: AuditContext):
     """Compare the printed order of each two-arm pair with ``studies.arm_order``.
 
     ``arm_order`` is the header order of the study's table row, so only printings in the
-    study's own table location are judged. One finding per (study, location) lists every pair
+    study's own table location are judged, and only pairs printed within one quoted clause
+    (``A vs B``, ``A 和 B``): values printed in separate clauses carry their own group labels. One finding per (study, location) lists every pair
     printed against the announced order (``reported``: how many of the judged pairs).
 
     Examples
@@ -259,6 +264,11 @@ def arm_order(ctx: AuditContext):
     if st.empty:
         return empty_issues(), empty_recomputed()
     pr = ctx.two_arm.merge(st, on=["study_id", "location"])
+    # a pair relies on an announced order only when both values sit in one quoted clause; values
+    # printed in separate clauses each carry their own group label ("A: …; B: …")
+    same = (ctx.take(ctx.pos(pr["id1"]), ["offset"])["offset"].to_numpy(dtype=object)
+            == ctx.take(ctx.pos(pr["id2"]), ["offset"])["offset"].to_numpy(dtype=object))
+    pr = pr[same]
     if pr.empty:
         return empty_issues(), empty_recomputed()
     # position of each arm in the announced order (arm lists are short: a handful of exploded rows)

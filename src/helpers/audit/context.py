@@ -382,11 +382,32 @@ class AuditContext:
         return out
 
     @cached_property
-    def study_ns(self) -> pd.DataFrame:
-        """All sample sizes printed for each study: its N and every ``n`` row (value_id, n)."""
+    def printed_ns(self) -> pd.DataFrame:
+        """Every sample size printed for each study: its N and every ``n`` row (value_id, n);
+        the candidates for a percentage whose denominator is not printed."""
         v = self.values
         sel = self.eq("quantity", "n") & ~self.blank("study_id") & v["ok"].to_numpy(dtype=bool) & self.eq("comp", "=")
         rows = v.loc[sel, ["study_id", "value_id", "num"]].rename(columns={"num": "n"})
+        sn = self.study_n.rename(columns={"n_id": "value_id"})[["study_id", "value_id", "n"]]
+        return pd.concat([rows, sn], ignore_index=True).drop_duplicates(["study_id", "value_id"])
+
+    @cached_property
+    def study_ns(self) -> pd.DataFrame:
+        """The sample sizes each study declares (value_id, n): its N (``studies.n_id``), every
+        ``n`` row of the whole study or of an arm (blank endpoint and subgroup), and the members
+        of a partition whose total is one of those (arm sizes adding up to the N).
+
+        Denominators of single figures (the patients with an event, a toxicity's denominator,
+        lesions or sessions) are not sample sizes of the study, so checks that compare a
+        figure's denominator with the study's sizes never take the sizes from the figures
+        they are checking.
+        """
+        v = self.values
+        base = self.eq("quantity", "n") & ~self.blank("study_id") & v["ok"].to_numpy(dtype=bool) & self.eq("comp", "=")
+        whole = base & self.blank("endpoint") & self.blank("subgroup")
+        ids = set(v.loc[whole, "value_id"]) | set(self.study_n["n_id"])
+        arms = base & v["total_id"].isin(ids).to_numpy() & self.blank("subgroup")
+        rows = v.loc[whole | arms, ["study_id", "value_id", "num"]].rename(columns={"num": "n"})
         sn = self.study_n.rename(columns={"n_id": "value_id"})[["study_id", "value_id", "n"]]
         return pd.concat([rows, sn], ignore_index=True).drop_duplicates(["study_id", "value_id"])
 

@@ -234,3 +234,34 @@ def format_number(x: float, decimals: int) -> str:
     if np.isinf(x):
         return "inf"
     return f"{x:.{max(decimals, 0)}f}"
+
+
+def significance(num, comp, alpha: float, equal_is_significant: bool = False) -> np.ndarray:
+    """What a printed p-value claims about significance at ``alpha``: 1.0 significant, 0.0 not
+    significant, NaN undetermined.
+
+    ``P < x`` (or ``≤``) claims significance only when x ≤ alpha; ``P > x`` (or ``≥``) claims
+    non-significance only when x ≥ alpha (``P > 0.01`` says nothing about alpha = 0.05);
+    ``P = x`` is significant below alpha, and at exactly alpha as ``equal_is_significant``
+    says (the audit's convention, :class:`~helpers.audit.params.AuditParams`
+    ``p_equal_alpha_significant``: by default P = 0.05 is not significant at alpha 0.05).
+
+    Examples
+    --------
+    >>> significance([0.001, 0.01, 0.1, 0.05, 0.3], ["<", ">", "<", "=", "="], 0.05).tolist()
+    [1.0, nan, nan, 0.0, 0.0]
+    >>> significance([0.05, 0.05], ["=", ">"], 0.05, equal_is_significant=True).tolist()
+    [1.0, 0.0]
+    """
+    num = np.asarray(num, dtype=float)
+    comp = np.asarray(comp, dtype=object)
+    below = np.isin(comp, ["<", "≤"])
+    above = np.isin(comp, [">", "≥"])
+    eq = ~below & ~above
+    out = np.full(num.shape, np.nan)
+    out[below & (num <= alpha)] = 1.0
+    out[above & (num >= alpha)] = 0.0
+    sig_eq = (num <= alpha) if equal_is_significant else (num < alpha)
+    out[eq & sig_eq] = 1.0
+    out[eq & ~sig_eq & ~np.isnan(num)] = 0.0
+    return out

@@ -19,6 +19,10 @@ class AuditParams:
     ----------
     alpha : float
         Significance level used to call a p-value "significant" (default 0.05).
+    p_equal_alpha_significant : bool
+        Whether a p printed exactly at alpha (P = 0.05) counts as significant. Default False:
+        the usual rule is p < alpha; a review that calls P = 0.05 significant is then flagged
+        only where the difference matters to a check.
     median_ratio_band : tuple of float
         Accepted range of (median_control / median_experimental) / HR (default (0.5, 1.5)).
     exponential_band_pp : float
@@ -35,6 +39,9 @@ class AuditParams:
         How many fitting denominators are listed in the evidence (default 8).
     partition_percent_total : float
         What percentages of a complete partition add up to (default 100).
+    partition_shortfall_pp : float
+        Percentages of one whole that fall short of the total by more than this many points
+        are a warning; a smaller shortfall is info (an unprinted category, default 5).
     endpoint_pairs : tuple of (str, str)
         Endpoint pairs (contained, containing) for ``endpoint_order``.
     citation_match_min_values : int
@@ -48,6 +55,7 @@ class AuditParams:
     """
 
     alpha: float = 0.05
+    p_equal_alpha_significant: bool = False
     median_ratio_band: tuple[float, float] = (0.5, 1.5)
     exponential_band_pp: float = 20.0
     weeks_per_month: float = 4.345
@@ -56,6 +64,7 @@ class AuditParams:
     grim_max_n: int = 500
     grim_max_listed: int = 8
     partition_percent_total: float = 100.0
+    partition_shortfall_pp: float = 5.0
     endpoint_pairs: tuple[tuple[str, str], ...] = field(default_factory=_default_endpoint_pairs)
     citation_match_min_values: int = 2
     landmark_equal_tolerance_months: float = 0.0
@@ -72,7 +81,7 @@ class AuditParams:
         >>> AuditParams.from_dict({"alpah": 0.01})
         Traceback (most recent call last):
         ...
-        ValueError: unknown audit parameter(s): alpah; known: alpha, citation_match_min_values, days_per_month, endpoint_pairs, exponential_band_pp, grim_max_listed, grim_max_n, landmark_equal_tolerance_months, median_ratio_band, or_adjusted_tolerance, partition_percent_total, percent_slip_units, weeks_per_month
+        ValueError: unknown audit parameter(s): alpah; known: alpha, citation_match_min_values, days_per_month, endpoint_pairs, exponential_band_pp, grim_max_listed, grim_max_n, landmark_equal_tolerance_months, median_ratio_band, or_adjusted_tolerance, p_equal_alpha_significant, partition_percent_total, partition_shortfall_pp, percent_slip_units, weeks_per_month
         """
         d = dict(d or {})
         fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -90,6 +99,10 @@ class AuditParams:
 
 def _coerce(name, val, hint):
     origin = typing.get_origin(hint)
+    if hint is bool:
+        if not isinstance(val, bool):
+            raise TypeError(f"audit parameter {name!r} must be true or false, got {type(val).__name__}")
+        return val
     if hint is float:
         if isinstance(val, bool) or not isinstance(val, (int, float)):
             raise TypeError(f"audit parameter {name!r} must be a number, got {type(val).__name__}")

@@ -12,7 +12,7 @@ from .arithmetic import _count_denominators
 from .consistency import _significant
 from .context import (TWO_ARM_INPUT, format_floats, int_str, AuditContext, empty_issues, empty_recomputed,
                       fmt_arr, join_cols, pair_forward, two_arm_printings, gjoin, map_str)
-from .numeric import in_printed_interval, to_fraction
+from .numeric import in_printed_interval, significance, to_fraction
 from .registry import register
 
 WINDOW = 160
@@ -64,7 +64,109 @@ def pair_nearest_before(items: pd.DataFrame, tables: pd.DataFrame, by: list[str]
     return m.drop(columns=["_rank", "_d", "_iid"]).reset_index(drop=True)
 
 
-_METHODS = ("fisher", "chi2", "chi2_yates", "chi2_n_minus_1")
+_METHODS = ("fisher", "chi2", "chi2_yates", "chi2_n_minus_1", "g_test", "cressie_read", "wald_or")
+
+
+def check_two_by_two(a, n1, c, n2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validate 2×2 tables given as events and arm sizes; return them as int64 arrays.
+
+    Raises ``ValueError`` naming the first impossible table (a missing or non-integer cell, a
+    negative count, events above their arm's size, an empty arm) instead of letting a test
+    return a meaningless p.
+
+    Examples
+    --------
+    >>> check_two_by_two([3], [10], [12], [10])
+    Traceback (most recent call last):
+    ...
+    ValueError: impossible 2×2 table at row 0: 12 events in an arm of 10
+    """
+    arrs = [np.asarray(x, dtype="float64").reshape(-1) for x in (a, n1, c, n2)]
+    if len({len(x) for x in arrs}) != 1:
+        raise ValueError("2×2 tables: a, n1, c and n2 must have the same length")
+    a_, n1_, c_, n2_ = arrs
+    problems = [
+        (np.isnan(a_) | np.isnan(n1_) | np.isnan(c_) | np.isnan(n2_), lambda i: "a missing cell"),
+        ((a_ != np.round(a_)) | (n1_ != np.round(n1_)) | (c_ != np.round(c_)) | (n2_ != np.round(n2_)),
+         lambda i: "a count that is not a whole number"),
+        ((a_ < 0) | (c_ < 0), lambda i: "a negative count"),
+        ((n1_ <= 0) | (n2_ <= 0), lambda i: "an arm of size 0 or less"),
+        (a_ > n1_, lambda i: f"{a_[i]:g} events in an arm of {n1_[i]:g}"),
+        (c_ > n2_, lambda i: f"{c_[i]:g} events in an arm of {n2_[i]:g}"),
+    ]
+    for mask, what in problems:
+        if mask.any():
+            i = int(np.flatnonzero(mask)[0])
+            raise ValueError(f"impossible 2×2 table at row {i}: {what(i)}")
+    return tuple(x.astype("int64") for x in arrs)
+
+
+def power_divergence_p(a, n1, c, n2, lambda_: float) -> np.ndarray:
+    """p of the Cressie-Read power-divergence test of independence for 2×2 tables (1 df, no
+    continuity correction; vectorised): ``lambda_`` 1 is Pearson's chi-square, 0 the
+    likelihood-ratio G-test, 2/3 Cressie-Read's recommendation. The same statistic as
+    ``pingouin.chi2_independence(..., correction=False)`` (a test checks it); NaN when a margin
+    is zero.
+
+    Examples
+    --------
+    >>> round(float(power_divergence_p([47], [72], [33], [76], 0.0)[0]), 5)   # G-test
+    0.00757
+    """
+    a, n1, c, n2 = (x.astype("float64") for x in check_two_by_two(a, n1, c, n2))
+    obs = np.stack([a, n1 - a, c, n2 - c], axis=1)
+    col1, col2, N = a + c, (n1 - a) + (n2 - c), n1 + n2
+    exp = np.stack([n1 * col1, n1 * col2, n2 * col1, n2 * col2], axis=1) / N[:, None]
+    okm = (exp > 0).all(axis=1)
+    out = np.full(len(a), np.nan)
+    if okm.any():
+        stat = sst.power_divergence(obs[okm], exp[okm], ddof=2, axis=1, lambda_=lambda_).statistic
+        out[okm] = chi2_sf(stat)
+    return out
+
+
+def wald_p_of_or(odds_ratio, a, n1, c, n2) -> np.ndarray:
+    """Two-sided Wald p of a printed odds ratio with the standard error of the crude log OR,
+    ``sqrt(1/a + 1/b + 1/c + 1/d)`` (NaN with a zero cell): the p a model reports beside an
+    adjusted OR when its standard error is close to the crude one.
+
+    Examples
+    --------
+    >>> round(float(wald_p_of_or([2.51], [47], [72], [33], [76])[0]), 4)
+    0.0066
+    """
+    a, n1, c, n2 = (x.astype("float64") for x in check_two_by_two(a, n1, c, n2))
+    cells = np.stack([a, n1 - a, c, n2 - c], axis=1)
+    orr = np.asarray(odds_ratio, dtype="float64")
+    ok = (cells > 0).all(axis=1) & (orr > 0)
+    out = np.full(len(a), np.nan)
+    se = np.sqrt((1.0 / np.where(ok[:, None], cells, 1.0)).sum(axis=1))
+    out[ok] = 2.0 * sst.norm.sf(np.abs(np.log(orr[ok])) / se[ok])
+    return out
+
+
+def contingency_tests(a: int, n1: int, c: int, n2: int, correction: bool = False) -> pd.DataFrame:
+    """Every test of independence pingouin computes for one 2×2 table (Pearson, Cressie-Read,
+    G-test, Freeman-Tukey, modified G, Neyman), with its p: for reading one comparison in
+    full (the engine uses the vectorised :func:`power_divergence_p`).
+
+    Examples
+    --------
+    >>> t = contingency_tests(47, 72, 33, 76)
+    >>> t.set_index("test").loc["log-likelihood", "pval"].round(5)
+    0.00757
+    """
+    import pingouin as pg  # imported here: the engine's kernels do not pay for it
+
+    a, n1, c, n2 = (int(x[0]) for x in check_two_by_two([a], [n1], [c], [n2]))
+    rows = ([(0, 1)] * a + [(0, 0)] * (n1 - a) + [(1, 1)] * c + [(1, 0)] * (n2 - c))
+    data = pd.DataFrame(rows, columns=["arm", "event"])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pingouin warns on small expected counts
+        _, _, st = pg.chi2_independence(data, x="arm", y="event", correction=correction)
+    return st[["test", "lambda", "chi2", "dof", "pval"]]
 
 
 def fisher_two_sided(a, n1, c, n2, chunk: int = 4096) -> np.ndarray:
@@ -78,8 +180,8 @@ def fisher_two_sided(a, n1, c, n2, chunk: int = 4096) -> np.ndarray:
     >>> round(float(fisher_two_sided([12], [20], [4], [20])[0]), 4)
     0.0225
     """
-    t = pd.DataFrame({"a": np.asarray(a, dtype="int64"), "n1": np.asarray(n1, dtype="int64"),
-                      "c": np.asarray(c, dtype="int64"), "n2": np.asarray(n2, dtype="int64")})
+    a, n1, c, n2 = check_two_by_two(a, n1, c, n2)
+    t = pd.DataFrame({"a": a, "n1": n1, "c": c, "n2": n2})
     if t.empty:
         return np.zeros(0)
     uq = t.drop_duplicates().reset_index(drop=True)
@@ -112,8 +214,9 @@ def fisher_two_sided(a, n1, c, n2, chunk: int = 4096) -> np.ndarray:
 
 
 def p_methods(a, n1, c, n2) -> pd.DataFrame:
-    """p of a 2×2 comparison by Fisher exact, chi-square, Yates-corrected chi-square and the
-    N−1 chi-square (vectorised; chi-square columns NaN when a margin is zero)."""
+    """p of a 2×2 comparison by Fisher exact, chi-square, Yates-corrected chi-square, the N−1
+    chi-square, the likelihood-ratio G-test and Cressie-Read's power divergence (λ = 2/3)
+    (vectorised; chi-square columns NaN when a margin is zero)."""
     a, n1, c, n2 = (np.asarray(x, dtype="float64") for x in (a, n1, c, n2))
     b, d = n1 - a, n2 - c
     N = n1 + n2
@@ -128,7 +231,9 @@ def p_methods(a, n1, c, n2) -> pd.DataFrame:
     out = pd.DataFrame({"fisher": fisher_two_sided(a, n1, c, n2),
                         "chi2": np.where(okm, chi2_sf(x2), np.nan),
                         "chi2_yates": np.where(okm, chi2_sf(x2y), np.nan),
-                        "chi2_n_minus_1": np.where(okm, chi2_sf(x2 * (N - 1) / N), np.nan)})
+                        "chi2_n_minus_1": np.where(okm, chi2_sf(x2 * (N - 1) / N), np.nan),
+                        "g_test": power_divergence_p(a, n1, c, n2, 0.0),
+                        "cressie_read": power_divergence_p(a, n1, c, n2, 2.0 / 3.0)})
     return out
 
 
@@ -173,10 +278,14 @@ def p_from_2x2(ctx: AuditContext):
 
     The p is paired with the 2×2 table of the same study, location, endpoint, subgroup and
     timepoint printed nearest before it (a p follows the figures it tests), else nearest after.
+    The family of usual tests: Fisher exact, chi-square (plain, Yates, N−1), the G-test and
+    Cressie-Read (λ = 2/3) power divergence, and, when an odds ratio is printed with the table,
+    the Wald test of the printed log OR (:func:`wald_p_of_or`; an adjusted model's p).
     Consistent when any method reproduces the printed p at its printed precision (respecting
-    ``<``/``>``); error when every method falls on the other side of ``alpha``; info when the
-    printed p lies between the values the methods give (another test, e.g. stratified, may have
-    been used); warning otherwise.
+    ``<``/``>``); error when every method falls on the other side of ``alpha`` and the printed
+    p makes a claim about significance (see :func:`~helpers.audit.numeric.significance`);
+    info when the printed p lies between the values the methods give (another test, e.g.
+    stratified, may have been used); warning otherwise.
 
     Examples
     --------
@@ -202,6 +311,23 @@ def p_from_2x2(ctx: AuditContext):
     alpha = ctx.params.alpha
     a, n1, c, n2 = (m[k].astype("int64").to_numpy() for k in ("num1", "n1", "num2", "n2"))
     ps = p_methods(a, n1, c, n2)
+    # an odds ratio printed with the same table: the Wald test of its log belongs to the family
+    o = v.loc[ctx.eq("quantity", "or") & v["simple"].to_numpy() & ctx.eq("armn", "total"),
+              _PAIR_BY + ["value_id", "num", "voff"]]
+    om = pair_nearest_before(o, tb, _PAIR_BY, WINDOW) if not o.empty else o
+    ps["wald_or"] = np.nan
+    if not om.empty:
+        orr = pd.Series(om["num_r"].to_numpy(dtype=float), index=om["id1"] + ";" + om["id2"])
+        orr = orr[~orr.index.duplicated()]
+        has = (m["id1"] + ";" + m["id2"]).map(orr).to_numpy(dtype=float)
+        sw = m["swap"].to_numpy(dtype=bool)  # the printed OR puts the experimental arm on top
+        ea, en = np.where(sw, c, a), np.where(sw, n2, n1)
+        ca, cn = np.where(sw, a, c), np.where(sw, n1, n2)
+        okw = ~np.isnan(has)
+        if okw.any():
+            wp = np.full(len(m), np.nan)
+            wp[okw] = wald_p_of_or(has[okw], ea[okw], en[okw], ca[okw], cn[okw])
+            ps["wald_or"] = wp
     shown = None
     passing = None
     for k in _METHODS:
@@ -218,10 +344,10 @@ def p_from_2x2(ctx: AuditContext):
     if b.empty:
         return empty_issues(), rec
     pb = ps[~good].reset_index(drop=True)
-    sig_printed = _significant(b["num_r"], b["comp_r"], alpha)
+    claim = significance(b["num_r"], b["comp_r"], alpha, ctx.params.p_equal_alpha_significant)
     arr = pb.to_numpy()
     with np.errstate(invalid="ignore"):
-        flips = np.all(np.where(np.isnan(arr), True, (arr < alpha) != sig_printed[:, None]), axis=1)
+        flips = ~np.isnan(claim) & np.all(np.where(np.isnan(arr), True, (arr < alpha) != (claim == 1.0)[:, None]), axis=1)
     pmin, pmax = np.nanmin(arr, axis=1), np.nanmax(arr, axis=1)
     between = (b["comp_r"] == "=").to_numpy() & (b["num_r"].to_numpy() >= pmin) & (b["num_r"].to_numpy() <= pmax)
     sev = np.where(flips, "error", np.where(between, "info", "warning"))
@@ -299,10 +425,28 @@ def or_from_counts(ctx: AuditContext):
     return iss, pd.concat(recs, ignore_index=True)
 
 
+def hr_farthest_from_one(hr, decimals) -> np.ndarray:
+    """The end of a printed hazard ratio's rounding interval farthest from 1.
+
+    A printed "0.7" stands for any value in [0.65, 0.75]; the most extreme p a study could
+    attain belongs to the end farthest from 1 (statcheck treats printed test statistics the
+    same way). A ratio of exactly 1 stays 1.
+
+    Examples
+    --------
+    >>> hr_farthest_from_one([0.7, 1.42, 1.0], [1, 2, 1]).round(3).tolist()
+    [0.65, 1.425, 1.0]
+    """
+    hr = np.asarray(hr, dtype=float)
+    half = 0.5 * np.power(10.0, -np.asarray(decimals, dtype=float))
+    return np.where(hr < 1, np.maximum(hr - half, np.finfo(float).tiny), np.where(hr > 1, hr + half, hr))
+
+
 @register("p_attainable", "warning",
           "A hazard ratio's p-value smaller than the study's size could produce even if every patient had an event.", cost=2)
 def p_attainable(ctx: AuditContext):
-    """Smallest two-sided p attainable for an HR with at most D = N events: z = |ln HR|·sqrt(D/4).
+    """Smallest two-sided p attainable for an HR with at most D = N events: z = |ln HR|·sqrt(D/4),
+    with HR the end of its printed rounding interval farthest from 1 (:func:`hr_farthest_from_one`).
 
     Warning when that minimum exceeds the printed p (respecting ``<``); error when the minimum
     is not even significant at ``alpha`` while the printed p is.
@@ -319,16 +463,16 @@ def p_attainable(ctx: AuditContext):
     v = ctx.values
     by = ["study_id", "location", "endpoint", "subgroup", "armn"]
     hr = v.loc[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & (v["num"].to_numpy() > 0) & ~ctx.blank("study_id"),
-               by + ["value_id", "value", "num", "voff"]]
+               by + ["value_id", "value", "num", "dec", "voff"]]
     p = v.loc[ctx.eq("quantity", "p_value") & v["ok"].to_numpy(), by + ["value_id", "value", "num", "comp", "dec", "voff"]]
     if hr.empty or p.empty:
         return empty_issues(), empty_recomputed()
-    m = pair_forward(hr[by + ["value_id", "value", "num", "voff"]],
+    m = pair_forward(hr[by + ["value_id", "value", "num", "dec", "voff"]],
                      p[by + ["value_id", "value", "num", "comp", "dec", "voff"]], by, "voff", 60)
     m = m.merge(ctx.study_n, on="study_id", how="inner")
     if m.empty:
         return empty_issues(), empty_recomputed()
-    z = np.abs(np.log(m["num"].astype(float))) * np.sqrt(m["n"].astype(float) / 4.0)
+    z = np.abs(np.log(hr_farthest_from_one(m["num"], m["dec"]))) * np.sqrt(m["n"].astype(float) / 4.0)
     pmin = 2.0 * sst.norm.sf(z)
     half = 0.5 * np.power(10.0, -m["dec_r"].astype(float))
     comp = m["comp_r"]
@@ -342,7 +486,7 @@ def p_attainable(ctx: AuditContext):
     if b.empty:
         return empty_issues(), rec
     pb = pmin[bad]
-    sig = _significant(b["num_r"], b["comp_r"], ctx.params.alpha)
+    sig = _significant(b["num_r"], b["comp_r"], ctx.params.alpha, ctx.params.p_equal_alpha_significant)
     sev = np.where(sig & (pb >= ctx.params.alpha), "error", "warning")
     q = pd.Series(format_floats("%.2g", pb), dtype=object)
     hp = "HR " + b["value"] + ", P " + b["comp_r"] + " " + b["value_r"]
@@ -375,7 +519,7 @@ def no_difference_claim(ctx: AuditContext):
     x = ctx.take(mp[mp >= 0], ["quantity", "ok", "num", "comp", "value"])
     keep = (x["quantity"] == "p_value").to_numpy() & x["ok"].fillna(False).to_numpy(dtype=bool)
     mem, x = mem[keep], x[keep]
-    sig = _significant(x["num"].astype(float), x["comp"], ctx.params.alpha)
+    sig = _significant(x["num"].astype(float), x["comp"], ctx.params.alpha, ctx.params.p_equal_alpha_significant)
     mem = mem[sig].assign(txt=("P " + x["comp"] + " " + x["value"]).to_numpy()[sig])
     if mem.empty:
         return empty_issues(), empty_recomputed()
