@@ -33,6 +33,7 @@ NOTEBOOKS := 00_data_and_audit 01_background 02_retrospective_series \
              03_randomised_trials 04_prognostic_factors 05_toxicities 06_report
 EXECUTED  := $(NOTEBOOKS:%=$(NBOUT)/%.ipynb)
 AUDIT_CSV := $(OUT_DIR)/inconsistencies.csv $(OUT_DIR)/recomputed.csv $(OUT_DIR)/extraction_coverage.csv \
+             $(OUT_DIR)/findings.csv $(OUT_DIR)/erratum.md $(OUT_DIR)/erratum.zh.md \
              $(if $(EXTERNAL),$(OUT_DIR)/tables/primary_source_summary.csv)
 
 # PYTHONPATH: a checkout always runs its own helpers, whichever checkout .venv was installed from
