@@ -137,7 +137,7 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
     >>> from helpers.audit.toy import toy_review
     >>> rv = toy_review(values=[{"value_id": "p", "quantity": "p_value", "value": "0.000"}])
     >>> run_audit(rv).inconsistencies[["check", "severity"]].values.tolist()
-    [['impossible_value', 'error']]
+    [['impossible_value', 'info']]
     """
     if params is None:
         params = AuditParams()

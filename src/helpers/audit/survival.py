@@ -149,3 +149,43 @@ def endpoint_order(ctx: AuditContext):
     rep = (m["endpoint"] + " " + m["value"] + " " + m["unit"] + " vs " + m["endpoint_b"] + " " + m["value_b"] + " " + m["unit_b"])
     return ctx.issues(m["value_id"], "endpoint_order", sev, rep, m["endpoint"] + " ≤ " + m["endpoint_b"], msg,
                       join_cols(m["value_id"], m["value_id_b"])), empty_recomputed()
+
+
+@register("landmark_monotonic", "error",
+          "Landmark rates of one curve (study, endpoint, arm, subgroup, place) that rise with time.")
+def landmark_monotonic(ctx: AuditContext):
+    """A survival curve cannot rise: for one study, endpoint, arm and subgroup printed at one
+    place, a later landmark rate must not exceed an earlier one beyond rounding (the two
+    printed rounding intervals must overlap or lie in the right order).
+
+    Examples
+    --------
+    >>> from helpers.audit.toy import toy_review
+    >>> base = {"study_id": "s", "endpoint": "os", "quantity": "rate", "unit": "percent", "location": "table 1"}
+    >>> vals = [dict(base, value_id="a", timepoint="1y", value="80.0", value_offset="1"),
+    ...         dict(base, value_id="b", timepoint="2y", value="85.0", value_offset="2"),
+    ...         dict(base, value_id="c", timepoint="3y", value="60.0", value_offset="3")]
+    >>> landmark_monotonic(toy_review(values=vals))[0].loc[0, ["severity", "value_ids"]].tolist()
+    ['error', 'a;b']
+    """
+    v = ctx.values
+    key = _KEY + ["location"]
+    r = v.loc[ctx.eq("quantity", "rate") & v["simple"].to_numpy() & v["tp_months"].notna().to_numpy() & ~ctx.blank("study_id"),
+              key + ["value_id", "value", "num", "dec", "tp_months", "timepoint"]]
+    if r.empty:
+        return empty_issues(), empty_recomputed()
+    r = r.sort_values(key + ["tp_months", "value_id"], kind="stable")
+    m = r.merge(r, on=key, suffixes=("", "_l"))
+    m = m[m["tp_months_l"] > m["tp_months"]]
+    if m.empty:
+        return empty_issues(), empty_recomputed()
+    half = 0.5 * np.power(10.0, -m["dec"].astype(float)) + 0.5 * np.power(10.0, -m["dec_l"].astype(float))
+    bad = (m["num_l"].astype(float) - m["num"].astype(float)) > half + 1e-9
+    b = m[bad.to_numpy()].drop_duplicates(["value_id_l"]).reset_index(drop=True)
+    if b.empty:
+        return empty_issues(), empty_recomputed()
+    msg = ("The " + b["timepoint_l"] + " rate (" + b["value_l"] + "%) is higher than the " + b["timepoint"] + " rate ("
+           + b["value"] + "%) of the same curve; a survival curve cannot rise.")
+    return ctx.issues(b["value_id_l"], "landmark_monotonic", "error",
+                      b["timepoint"] + " " + b["value"] + "% → " + b["timepoint_l"] + " " + b["value_l"] + "%",
+                      "rates that do not rise with time", msg, join_cols(b["value_id"], b["value_id_l"])), empty_recomputed()

@@ -36,7 +36,7 @@ def assign_flag_ids(flags: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> f = pd.DataFrame({"check": ["c"], "location": ["t"], "value_ids": ["a;b"], "reported": ["1"], "message": ["m"]})
-    >>> assign_flag_ids(f).columns[0], assign_flag_ids(f)["flag_id"].str.len().iat[0]
+    >>> assign_flag_ids(f).columns[0], len(assign_flag_ids(f)["flag_id"].iat[0])
     ('flag_id', 10)
     """
     ids = [f"X-{_digest(c, l, v, r, m)}" for c, l, v, r, m in
