@@ -102,7 +102,9 @@ SPEC = [
          C("one-, two- and three-year OS ", rate("t1_adams_os1y", "80.0", "1y", endpoint="os"), "%, ",
            rate("t1_adams_os2y", "60.0", "2y", endpoint="os"), "% and ",
            rate("t1_adams_os3y", "20.0", "3y", endpoint="os"), "%", **A1),
-         C("one-year PFS ", rate("t1_adams_pfs1y", "55.0", "1y", endpoint="pfs"), "%", **A1)],
+         C("one-year PFS ", rate("t1_adams_pfs1y", "55.0", "1y", endpoint="pfs"), "%", **A1),
+         C("one- and two-year RFS ", rate("t1_adams_rfs1y", "40.0", "1y", endpoint="rfs"), "% and ",
+           rate("t1_adams_rfs2y", "45.0", "2y", endpoint="rfs"), "%", **A1)],
         [C("local progression ", *frac("t1_adams_lp", "20", "80", "25.0", endpoint="local_progression"),
            ", distant progression ", *frac("t1_adams_dp", "32", "80", "40.0", endpoint="distant_progression"), **A1),
          C("pneumonitis ", *frac("t1_adams_pneu", "9", "80", "12.5", endpoint="adverse_event", subgroup="pneumonitis"),
@@ -312,6 +314,7 @@ EXPECTED = [
     ("survival_landmark", "error", "t2_fox_pfs1y;t2_fox_pfs"),
     ("survival_exponential", "warning", "t2_fox_pfs1y;t2_fox_pfs"),
     ("survival_exponential", "warning", "t1_adams_os3y;t1_adams_os"),
+    ("landmark_monotonic", "error", "t1_adams_rfs1y;t1_adams_rfs2y"),  # a curve that rises
     ("endpoint_order", "error", "t1_wang_pfs;t1_wang_os"),
     ("endpoint_order", "warning", "t1_hill_pfs;t1_hill_ttlp"),
     ("p_from_2x2", "error", "t2_dunn_rsp_p;t2_dunn_rsp_c_k;t2_dunn_rsp_c_n;t2_dunn_rsp_e_k;t2_dunn_rsp_e_n"),
