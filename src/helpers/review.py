@@ -10,21 +10,20 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
+from .csvread import read_csv_checked
 from .schema import TABLES
 
 
 def read_table(path: Path | str) -> pd.DataFrame:
     """Read one extracted CSV with every cell as a string ('' for blank).
 
-    Uses :func:`helpers.validation.read_csv_checked`, so an unreadable file (missing,
+    Uses :func:`helpers.csvread.read_csv_checked`, so an unreadable file (missing,
     empty, BOM, not UTF-8, ragged rows, bad header) raises :class:`helpers.errors.DataError`.
 
     Examples
     --------
     >>> df = read_table(paths.EXTRACTED / "values.csv")  # doctest: +SKIP
     """
-    from .validation import read_csv_checked  # local import: validation imports this module lazily too
-
     return read_csv_checked(path, label=Path(path).name)
 
 

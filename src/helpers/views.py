@@ -1,16 +1,34 @@
 """Tidy views of an extracted review for tables and figures (generic; DataFrames in and out)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
-from .audit.params import AuditParams
 from .review import Review
 from .sections import study_labels
 
-_DEFAULTS = AuditParams()  # the engine's documented unit conversions, not a second copy of them
-#: months per unit, for putting medians and landmark times on one axis
-MONTHS = {"months": 1.0, "weeks": 1 / _DEFAULTS.weeks_per_month, "days": 1 / _DEFAULTS.days_per_month, "years": 12.0}
-TIMEPOINT_UNITS = {"y": 12.0, "m": 1.0, "w": MONTHS["weeks"], "d": MONTHS["days"]}
+
+@lru_cache(maxsize=None)
+def _unit_months() -> tuple[dict[str, float], dict[str, float]]:
+    """Months per time unit and per timepoint letter, from the engine's documented unit
+    conversions (not a second copy of them). Imported on first use: the audit package costs a
+    kernel about 0.1-0.2 s, and the notebooks that only select and plot do not need it."""
+    from .audit.params import AuditParams
+
+    d = AuditParams()
+    months = {"months": 1.0, "weeks": 1 / d.weeks_per_month, "days": 1 / d.days_per_month, "years": 12.0}
+    return months, {"y": 12.0, "m": 1.0, "w": months["weeks"], "d": months["days"]}
+
+
+def __getattr__(name: str):
+    """``MONTHS`` (months per unit, for putting medians and landmark times on one axis) and
+    ``TIMEPOINT_UNITS`` (months per timepoint letter), computed on first use."""
+    if name == "MONTHS":
+        return _unit_months()[0]
+    if name == "TIMEPOINT_UNITS":
+        return _unit_months()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _labelled(review: Review, values: pd.DataFrame) -> pd.DataFrame:
@@ -29,7 +47,7 @@ def timepoint_months(tp: pd.Series) -> pd.Series:
     [12.0, 2.76, nan]
     """
     m = tp.str.extract(r"^(\d+(?:\.\d+)?)([ymwd])$")
-    return pd.to_numeric(m[0], errors="coerce") * m[1].map(TIMEPOINT_UNITS)
+    return pd.to_numeric(m[0], errors="coerce") * m[1].map(_unit_months()[1])
 
 
 def study_table(review: Review) -> pd.DataFrame:
@@ -107,7 +125,7 @@ def landmark_rows(review: Review) -> pd.DataFrame:
     key = ["study_id", "refs", "location", "arm", "endpoint", "subgroup"]
     rates = v[(v["quantity"] == "rate") & (v["timepoint"] != "")].copy()
     med = v[(v["quantity"] == "median") & v["value"].str.match(r"^\d")].copy()
-    med["median_months"] = pd.to_numeric(med["value"], errors="coerce") * med["unit"].map(MONTHS).fillna(1.0)
+    med["median_months"] = pd.to_numeric(med["value"], errors="coerce") * med["unit"].map(_unit_months()[0]).fillna(1.0)
     rows = rates.merge(med[key + ["median_months"]].drop_duplicates(key), on=key)
     rows["t_months"] = timepoint_months(rows["timepoint"])
     rows["rate"] = pd.to_numeric(rows["value"], errors="coerce")
