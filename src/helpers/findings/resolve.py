@@ -204,19 +204,36 @@ def fraction_corrections(flags: pd.DataFrame, ctx: Context, n_override: str | No
 
 _REF = re.compile(r"\[(\d+)\]")
 
+#: kinds whose doubt is about the printed values themselves: when the cited publication prints
+#: every value of the finding as the review does, the review reproduced it faithfully
+AS_PUBLISHED_KINDS = ("p_attainable", "hr_vs_median_ratio", "survival_landmark", "survival_exponential",
+                      "endpoint_order", "p_from_2x2", "or_from_counts", "hr_direction_vs_medians", "grim_percent",
+                      "grim_unprinted", "percent_vs_count", "parts_vs_total", "parts_short", "landmark_monotonic")
+
 
 def resolve(kind: str, flags: pd.DataFrame, ctx: Context) -> Resolution:
     """The resolution of one finding of ``kind`` whose flags are ``flags``."""
     checks = set(flags["check"])
-    vids = [v for x in flags["value_ids"] for v in split_ids(x) if v in ctx.comp]
-    if vids and kind not in ("arms_swapped",) and "primary_source_mismatch" not in checks \
-            and all(ctx.comp[v][0] == "confirmed" for v in vids):
+    vids = [v for x in flags["value_ids"] for v in split_ids(x) if v in ctx.ev.index and ctx.ev.at[v, "kind"] == "value"]
+    if vids and kind in AS_PUBLISHED_KINDS and "primary_source_mismatch" not in checks \
+            and all(v in ctx.comp and ctx.comp[v][0] == "confirmed" for v in vids):
         srcs = ", ".join(sorted({ctx.comp[v][2] for v in vids}))
         return Resolution("primary_source", f"the publication ({srcs}) prints the same figures: the review reproduces "
                           "them faithfully, and the doubt concerns the original report",
                           f"原始文献（{srcs}）所印数据相同：综述如实转述，疑点在于原始报告本身", "as published")
     if kind == "arms_swapped":
         return resolve_swap(flags, ctx)
+    if kind == "same_quantity_mismatch":
+        ok = {ctx.val(v, "location"): ctx.val(v) for v in vids if v in ctx.comp and ctx.comp[v][0] == "confirmed"}
+        bad = {ctx.val(v, "location") for v in vids if v in ctx.comp and ctx.comp[v][0] == "contradicted"}
+        others = sorted({ctx.val(v, "location") for v in vids} - set(ok))
+        if len(set(ok.values())) == 1 and others:
+            right, value = sorted(ok)[0], next(iter(ok.values()))
+            srcs = ", ".join(sorted({ctx.comp[v][2] for v in vids if v in ctx.comp}))
+            return Resolution("primary_source", f"the publication ({srcs}) prints {value}, as {right} does",
+                              f"原始文献（{srcs}）所印为 {value}，与{right}一致", right,
+                              "; ".join(f"{o}: {value}" for o in others))
+        del bad
     src = flags[flags["check"] == "primary_source_mismatch"]
     if len(src):
         # the publication's figure for the arm as the right printing assigns it
