@@ -20,7 +20,7 @@ from .build import PAGE_NAMES, Inputs, build_pages, sorted_flags
 from .findings_view import FINDINGS_COLUMNS, read_findings
 from .pages import ANNOTATED
 
-__all__ = ["ANNOTATED", "FINDINGS_COLUMNS", "Inputs", "PAGE_NAMES", "build_pages", "html_links", "load_inputs",
+__all__ = ["ANNOTATED", "FINDINGS_COLUMNS", "Inputs", "PAGE_NAMES", "build_pages", "citation_line", "html_links", "load_inputs",
            "read_findings", "severity_by_section", "sorted_flags", "write_pages"]
 
 
@@ -68,6 +68,29 @@ def load_inputs(review, out_dir: Path | str, data_dir: Path | str, citation: str
         figure_dir=out_dir / "figures", findings=read_findings(out_dir / "findings.csv"),
         sources=optional(out_dir / "tables" / "primary_source_summary.csv"),
         publications=optional(data_dir / "external" / "publications.csv"), citation=citation)
+
+
+def citation_line(path: Path | str) -> str:
+    """The review's citation from a ``CITATION.md`` (the paragraphs after a line ``Citation:``), one line.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "CITATION.md"
+    >>> _ = p.write_text("# x\\n\\nCitation:\\n\\nA B. (2023).\\nTitle.\\n\\nC D (2023).\\n\\nAffiliations: e\\n")
+    >>> citation_line(p)
+    'A B. (2023). Title. · C D (2023).'
+    """
+    path = Path(path)
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    _, found, rest = text.partition("Citation:")
+    if not found:
+        return ""
+    paras = [" ".join(p.split()) for p in rest.strip().split("\n\n") if p.strip()]
+    cited = [p for p in paras if not re.match(r"^[A-Z][a-z]+( [a-z]+)* ?(as printed)?:", p)]
+    return " · ".join(cited[:2])
 
 
 def write_pages(inputs: Inputs, out_dir: Path | str) -> dict[str, Path]:
