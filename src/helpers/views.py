@@ -144,9 +144,12 @@ def direction_claims(review: Review) -> pd.DataFrame:
     hr = pd.to_numeric(c["member_id"].map(values["value"]), errors="coerce")
     c["hr"] = c["member_id"].map(values["value"]).fillna("")
     c["study_wording"] = c["member_id"].map(study_wording).fillna("")
-    side = (hr < 1).where(hr != 1)
-    c["agrees"] = side.where(c["wording"] == "favourable", (~side.astype(bool)).where(side.notna()))
-    c.loc[~c["wording"].isin(["favourable", "unfavourable"]), "agrees"] = float("nan")
+    agrees = pd.Series(pd.NA, index=c.index, dtype="boolean")
+    ok = hr.notna() & (hr != 1)
+    fav, unf = ok & (c["wording"] == "favourable"), ok & (c["wording"] == "unfavourable")
+    agrees[fav] = hr[fav] < 1
+    agrees[unf] = hr[unf] > 1
+    c["agrees"] = agrees
     names = study_labels(review).set_index("study_id")["label"]
     c["study"] = c["member_id"].map(values["study_id"]).map(names).fillna("")
     c = c.rename(columns={"wording": "claim_wording"})

@@ -17,7 +17,7 @@ import pandas as pd
 from .text import LATEX, plain
 
 #: inline markup of the source: tags it prints, bold, math delimiters, LaTeX commands, autolinks
-_INLINE = re.compile(r"</?sup>|</?p>|\*\*|\$|\\[A-Za-z]+|\\[*()_%\[\];, ]|<https?://[^>\s]+>")
+_INLINE = re.compile(r"</?sup>|</?p>|\*\*|\$|\\sim\s*|\\[A-Za-z]+|\\[*()_%\[\];, ]|<https?://[^>\s]+>")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _SECTION_NO = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
 _CAPTION = re.compile(r"^\*\*[^*\d]*(\d+)\.?\*\*")
@@ -103,7 +103,7 @@ def _inline(text: str, offset: int, marks: list[Mark]) -> str:
         elif what in ("<sup>", "</sup>"):
             out.append(what)
         elif what.startswith("\\"):
-            out.append(html.escape(LATEX.get(what, what.lstrip("\\"))))
+            out.append(html.escape(LATEX.get(what.rstrip(), what.lstrip("\\"))))
         elif what.startswith("<http"):
             out.append(html.escape(what[1:-1]))
         # $, <p> and </p> are dropped

@@ -141,14 +141,22 @@ def marked_values(findings: pd.DataFrame | None, flags: pd.DataFrame, values: pd
                   recomputed: pd.DataFrame) -> set[str]:
     """The values a figure marks in red.
 
-    With findings: :func:`wrong_printings`. Without: values of a flag that a check recomputed and
-    found inconsistent, unless their primary source confirms them (a flag's other values are
-    its context, e.g. the medians beside a hazard ratio).
+    With findings: :func:`wrong_printings`. Without (precision first): for each flag of severity
+    ``error``, its values that the cited study's own publication contradicts, or, when there are
+    none, its values that a check recomputed and found inconsistent; never a value its primary
+    source confirms. A flag's other values are its context (e.g. the hazard ratio beside two
+    swapped medians), and warnings mark nothing.
     """
     if findings is not None:
         return wrong_printings(findings, values, recomputed)
-    flagged = {i for ids in flags["value_ids"] for i in split_ids(ids)}
-    return (flagged & _inconsistent(recomputed)) - source_confirmed(recomputed)
+    bad = _inconsistent(recomputed)
+    contradicted = set(recomputed.loc[(recomputed["check"] == SOURCE_CHECK) & (recomputed["status"] == "inconsistent"),
+                                      "value_id"])
+    out: set[str] = set()
+    for ids in flags.loc[flags["severity"] == "error", "value_ids"]:
+        ids = set(split_ids(ids))
+        out |= (ids & contradicted) or (ids & bad)
+    return out - source_confirmed(recomputed)
 
 
 #: status of a printed number, in the order a reader's eye should meet them

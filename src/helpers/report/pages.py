@@ -28,9 +28,14 @@ def anchor(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_-]+", "-", str(text)).strip("-")
 
 
-def location_links(locations: str, value_ids: list[str], values: pd.DataFrame) -> list[dict]:
-    """One link per location into the annotated text: to its first value there, else to the heading."""
+def location_links(locations: str, value_ids: list[str], values: pd.DataFrame, section: str = "") -> list[dict]:
+    """One link per location into the annotated text: to its first value there, else to the heading.
+
+    Without any location, a link to the heading of ``section`` (when given).
+    """
     loc_of = values.set_index("value_id")["location"].to_dict()
+    if not fv.split_ids(locations) and section:
+        return [{"label": f"§{section}", "href": f"{ANNOTATED}#{location_anchor('text ' + section)}"}]
     out = []
     for loc in fv.split_ids(locations):
         first = next((v for v in value_ids if loc_of.get(v) == loc), None)
@@ -75,7 +80,7 @@ def finding_rows(findings: pd.DataFrame, values: pd.DataFrame, flag_n: dict[str,
             "tier_label": label("tier", f["tier"], lang), "impact_label": label("impact", f["impact"], lang),
             "title": plain(f[f"title_{lang}"]), "meaning": plain(f[f"meaning_{lang}"]),
             "study": f["study"], "section": f["section"], "refs": f["refs"].replace(";", "] ["),
-            "places": location_links(f["locations"], ids, values),
+            "places": location_links(f["locations"], ids, values, f["section"]),
             "printed": [plain(p) for p in f["printed"].split(" | ") if p],
             "resolution": label("resolution", f["resolution"], lang),
             "resolution_note": plain(f[f"resolution_note_{lang}"]),

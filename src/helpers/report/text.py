@@ -19,6 +19,8 @@ LATEX = {r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤", r"\sim": 
          r"\pm": "±", r"\neq": "≠", r"\approx": "≈", r"\%": "%", r"\*": "*", r"\(": "(", r"\)": ")",
          r"\_": "_", r"\[": "[", r"\]": "]", r"\;": " ", r"\,": " ", r"\ ": " "}
 _LATEX_RE = re.compile("|".join(re.escape(k) for k in sorted(LATEX, key=len, reverse=True)) + r"(?![A-Za-z])")
+#: a range '3\sim 5' is printed '3~5' elsewhere in such texts: no space after the tilde
+_SIM_SPACE = re.compile(r"\\sim\s+")
 #: a snake_case identifier (value_id, study_id, factor keys): internal vocabulary, not prose
 _IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
@@ -69,7 +71,7 @@ def plain(text: str) -> str:
     >>> plain(r"肿瘤  $\\leq 3.0$  cm, ($P < 0.001$), $\\geq$ 3")
     '肿瘤 ≤ 3.0 cm, (P < 0.001), ≥ 3'
     """
-    out = _LATEX_RE.sub(lambda m: LATEX[m.group()], str(text))
+    out = _LATEX_RE.sub(lambda m: LATEX[m.group()], _SIM_SPACE.sub(r"\\sim", str(text)))
     out = out.replace("$", "")
     out = re.sub(r"\*\*(.+?)\*\*", r"\1", out)
     out = re.sub(r"[ \t]{2,}", " ", out)
