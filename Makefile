@@ -26,7 +26,7 @@ ENV_STAMP := $(VENV)/.installed-stamp
 PYC_STAMP := src/helpers/__pycache__/.compiled-stamp
 KERNEL    := oligomet-audit
 
-HELPERS   := $(wildcard src/helpers/*.py src/helpers/*/*.py)
+HELPERS   := $(wildcard src/helpers/*.py src/helpers/*/*.py src/helpers/*/*.csv src/helpers/*/templates/*)
 RAW       := $(wildcard $(DATA_DIR)/raw/*.txt)
 EXTRACTED := $(wildcard $(DATA_DIR)/extracted/*.csv $(DATA_DIR)/extracted/*.json)
 EXTERNAL  := $(wildcard $(DATA_DIR)/external/*.csv)
@@ -36,6 +36,7 @@ NBOUT     := $(OUT_DIR)/notebooks
 NOTEBOOKS := 00_data_and_audit 01_background 02_retrospective_series \
              03_randomised_trials 04_prognostic_factors 05_toxicities 06_report
 EXECUTED  := $(NOTEBOOKS:%=$(NBOUT)/%.ipynb)
+# findings.csv (one row per distinct defect) is an audit output once the findings step exists
 AUDIT_CSV := $(OUT_DIR)/inconsistencies.csv $(OUT_DIR)/recomputed.csv $(OUT_DIR)/extraction_coverage.csv \
              $(OUT_DIR)/findings.csv $(OUT_DIR)/erratum.md $(OUT_DIR)/erratum.zh.md \
              $(if $(EXTERNAL),$(OUT_DIR)/tables/primary_source_summary.csv)
@@ -48,7 +49,7 @@ SYNTH_NB  := $(SYNTH_OUT)/notebooks/00_data_and_audit.ipynb
 RUN = PYTHONPATH=$(CURDIR)/src $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_DIR) $(NB_PARAMS)
 
 .DEFAULT_GOAL := help
-.PHONY: all audit notebooks env test test-fast lab help clean distclean synthetic
+.PHONY: all audit notebooks env test test-fast lab help clean distclean synthetic browser
 
 # Two passes: the audit first, then the notebooks that read its tables. The second make
 # sees the audit tables as they are after the first (they are rewritten only when their
@@ -109,18 +110,24 @@ $(NBOUT)/02_retrospective_series.ipynb: $(X)/values.csv $(X)/studies.csv $(X)/cl
 $(NBOUT)/03_randomised_trials.ipynb: $(X)/values.csv $(X)/studies.csv $(AUDIT_CSV)
 $(NBOUT)/04_prognostic_factors.ipynb: $(X)/values.csv $(X)/studies.csv $(X)/prognostic.csv $(AUDIT_CSV)
 $(NBOUT)/05_toxicities.ipynb: $(X)/values.csv $(X)/studies.csv $(X)/claims.csv $(AUDIT_CSV)
-$(NBOUT)/06_report.ipynb: $(filter-out $(NBOUT)/06_report.ipynb,$(EXECUTED)) $(AUDIT_CSV) $(EXTERNAL)
+$(NBOUT)/06_report.ipynb: $(filter-out $(NBOUT)/06_report.ipynb,$(EXECUTED)) $(AUDIT_CSV) $(EXTERNAL) $(RAW) $(EXTRACTED) \
+                          $(wildcard $(DATA_DIR)/sections.csv $(DATA_DIR)/raw/CITATION.md)
 
 # ---- the synthetic review with planted defects, through the same notebooks --------
 synthetic: | $(ENV_STAMP) ## Run every notebook on the synthetic review (tests/synthetic_review -> build/synthetic)
 	$(MAKE) all DATA_DIR=tests/synthetic_review OUT_DIR=build/synthetic
 
 # ---- tests and exploration --------------------------------------------------------
-test: $(ENV_STAMP) ## Run the whole test suite (also rebuilds outputs in a scratch copy and compares bytes)
+test: $(ENV_STAMP) browser ## Run the whole test suite (also rebuilds outputs in a scratch copy and compares bytes)
 	PYTHONWARNINGS="ignore:Field" $(PY) -m pytest
 
 test-fast: $(ENV_STAMP) ## Run the tests that do not execute notebooks
 	PYTHONWARNINGS="ignore:Field" $(PY) -m pytest -m "not slow"
+
+# The browser test drives headless Chromium (Debian package chromium; a small CJK font so that
+# screenshots of the Chinese pages show no tofu). Installed here when missing and run as root.
+browser: ## Install headless Chromium for the browser test where missing (Debian, as root)
+	@sh tools/ensure_chromium.sh
 
 lab: $(ENV_STAMP) ## Start JupyterLab on 127.0.0.1 with the project's kernel (token authentication on)
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=$(CURDIR) \

@@ -7,6 +7,7 @@ Figure labels must be ASCII-renderable (no CJK font is assumed): romanise names.
 from __future__ import annotations
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -75,8 +76,35 @@ def save(fig: plt.Figure, stem: Path | str, formats: tuple[str, ...] = ("png", "
     return [path for path, _ in _write(fig, stem, formats).values()]
 
 
-def publish(fig: plt.Figure, stem: Path | str) -> list[Path]:
+def caption(key: str, **fields) -> dict[str, str]:
+    """A figure's one-message caption in every language, from the templates ``caption.<key>``.
+
+    A field given as a dict (language → text) is filled per language.
+
+    Examples
+    --------
+    >>> caption("report_checks", n_flags=3, n_checks=2, n_studies=2)["en"][:20]
+    "The audit's 3 flags "
+    """
+    from .report.text import LANGS, t
+
+    return {lang: t(f"caption.{key}", lang, **{k: (v[lang] if isinstance(v, dict) else v) for k, v in fields.items()})
+            for lang in LANGS}
+
+
+def write_caption(stem: Path | str, text: dict[str, str]) -> Path:
+    """Write ``<stem>.caption.json`` (the caption in each language; read by the report)."""
+    path = Path(stem).with_suffix(".caption.json")
+    data = json.dumps(text, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    write_bytes_if_changed(path, data.encode("utf-8"))
+    return path
+
+
+def publish(fig: plt.Figure, stem: Path | str, caption: dict[str, str] | None = None) -> list[Path]:
     """Save ``fig`` as PNG and SVG (see :func:`save`), show the saved PNG inline, close ``fig``.
+
+    With ``caption`` (from :func:`caption`), the caption is written beside the figure
+    (``<stem>.caption.json``) and shown under it in English.
 
     What a notebook calls for each figure: the figure is drawn once per file format and the
     notebook shows the very PNG bytes written to ``stem.png``. Left open, the notebook's inline
@@ -88,9 +116,13 @@ def publish(fig: plt.Figure, stem: Path | str) -> list[Path]:
     >>> fig, ax = plt.subplots()  # doctest: +SKIP
     >>> publish(fig, "outputs/figures/demo")  # doctest: +SKIP
     """
-    from IPython.display import Image, display
+    from IPython.display import Image, Markdown, display
 
     written = _write(fig, stem, ("png", "svg"))
     plt.close(fig)
     display(Image(data=written["png"][1], format="png"))
-    return [path for path, _ in written.values()]
+    paths = [path for path, _ in written.values()]
+    if caption:
+        paths.append(write_caption(stem, caption))
+        display(Markdown(f"*{caption['en']}*"))
+    return paths

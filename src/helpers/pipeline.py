@@ -6,7 +6,8 @@
   an unknown name or a value of the wrong type is an error (papermill alone only warns);
 * the executed copy is stripped of volatile metadata (timings, random cell ids, kernel
   temp paths) so that two runs give byte-identical files;
-* the output is written atomically: a failed run leaves the previous file untouched.
+* the output is written atomically: a failed run leaves the previous file untouched;
+* beside it, the same notebook as a self-contained HTML page (``OUTPUT`` with suffix ``.html``).
 """
 from __future__ import annotations
 
@@ -150,7 +151,7 @@ def dumps_notebook(nb: nbformat.NotebookNode) -> bytes:
 
 
 def run_notebook(src: Path | str, out: Path | str, parameters: dict[str, Any] | None = None) -> Path:
-    """Execute ``src`` with papermill into ``out`` (atomically, normalised).
+    """Execute ``src`` with papermill into ``out`` (atomically, normalised), and render it to ``out.html``.
 
     The kernel runs in the current working directory, so relative ``data_dir`` and
     ``out_dir`` parameters are relative to where the command is run (the Makefile's folder).
@@ -183,8 +184,12 @@ def run_notebook(src: Path | str, out: Path | str, parameters: dict[str, Any] | 
             log_output=False,
             report_mode=False,
         )
-        executed = nbformat.read(tmp_out, as_version=4)
-    write_atomic(out, dumps_notebook(normalise(executed)))
+        executed = normalise(nbformat.read(tmp_out, as_version=4))
+    from .notebook_html import render_html
+
+    page = render_html(executed).encode("utf-8")  # before writing: a failure leaves both files untouched
+    write_atomic(out, dumps_notebook(executed))
+    write_atomic(out.with_suffix(".html"), page)
     return out
 
 

@@ -20,18 +20,34 @@ def _num(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce")
 
 
-def _ids(flags: pd.DataFrame) -> set[str]:
-    """All value_ids named as evidence by any flag."""
-    if flags is None or flags.empty:
+def _ids(marked) -> set[str]:
+    """The value_ids to mark: a set as given, or every value_id named by a flags frame."""
+    if marked is None:
         return set()
-    return {v for ids in flags["value_ids"] for v in str(ids).split(";") if v}
+    if isinstance(marked, (set, frozenset, list, tuple)):
+        return set(marked)
+    if marked.empty:
+        return set()
+    return {v for ids in marked["value_ids"] for v in str(ids).split(";") if v}
+
+
+def _log_ticks(ax, lo: float, hi: float) -> None:
+    """Readable ticks on a log axis: 1-2-5 steps, plain numbers, no minor labels."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
+    steps = [m * 10.0 ** e for e in range(-3, 4) for m in (1, 2, 5)]
+    ticks = [x for x in steps if lo <= x <= hi]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(ticks, [f"{x:g}" for x in ticks])
 
 
 def _ascii(text: str) -> str:
     return str(text).encode("ascii", "replace").decode("ascii")
 
 
-def partition_bars(values: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+def partition_bars(values: pd.DataFrame, marked=None) -> plt.Figure:
     """Stacked bars of each percentage partition with its sum against 100%.
 
     Parameters
@@ -39,14 +55,14 @@ def partition_bars(values: pd.DataFrame, flags: pd.DataFrame | None = None) -> p
     values : DataFrame
         Extracted values with ``partition_id``, ``quantity == 'percent'``, ``value`` and
         ``subgroup``/``arm`` labels.
-    flags : DataFrame, optional
-        Inconsistencies; partitions whose members are evidence of a flag are outlined red.
+    marked : set of value_ids (or a flags frame), optional
+        Partitions with a marked member get their sum written in red.
     """
     pct = values[(values["quantity"] == "percent") & (values["partition_id"] != "")].copy()
     pct["x"] = _num(pct["value"])
     pct["name"] = pct["subgroup"].where(pct["subgroup"] != "", pct["arm"])
     groups = list(dict.fromkeys(pct["partition_id"]))
-    flagged = _ids(flags)
+    flagged = _ids(marked)
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.9 * max(len(groups), 1)))
     palette = plt.get_cmap("tab20").colors
     for row, pid in enumerate(groups):
@@ -69,56 +85,72 @@ def partition_bars(values: pd.DataFrame, flags: pd.DataFrame | None = None) -> p
     return fig
 
 
-def forest_plot(hr: pd.DataFrame, flags: pd.DataFrame | None = None, title: str = "Hazard ratios") -> plt.Figure:
-    """Forest plot of hazard ratios on a log scale, flagged ones in red.
+def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios") -> plt.Figure:
+    """Forest plot of hazard ratios on a log scale; marked ones in red with "(!)".
 
     Parameters
     ----------
     hr : DataFrame
         Rows with ``label`` (ASCII y-axis text), ``value`` (HR as printed), ``value_id`` and
-        optionally ``harmonised`` (HR re-oriented so that < 1 means the review's 'better' group).
+        optionally ``harmonised`` (HR re-oriented so that < 1 means the review's 'better' group) and
+        ``directed`` (bool: the review states a direction for it). Where the harmonised value is not
+        the printed one, the point is labelled ``1/printed``; HRs without a stated direction are
+        drawn hollow and grey (no side of 1 is wrong for them).
+    marked : set of value_ids (or a flags frame)
+        The values a finding shows wrong.
     """
     d = hr.copy()
     d["x"] = _num(d["harmonised"] if "harmonised" in d else d["value"])
     d = d[d["x"] > 0].reset_index(drop=True)
-    flagged = _ids(flags)
-    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.28 * max(len(d), 1)))
-    colours = [FLAG_COLOUR if v in flagged else OK_COLOUR for v in d["value_id"]]
-    ax.scatter(d["x"], range(len(d)), c=colours, marker="s", s=22, zorder=3)
+    directed = d["directed"] if "directed" in d else pd.Series(True, index=d.index)
+    flagged = _ids(marked)
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.28 * max(len(d), 1)))
     for i, r in d.iterrows():
-        mark = " (!)" if r["value_id"] in flagged else ""
-        ax.text(r["x"] * 1.08, i, f"{r['value']}{mark}", va="center", fontsize=7)
+        bad = r["value_id"] in flagged
+        if directed.iloc[i] or bad:
+            ax.scatter(r["x"], i, color=FLAG_COLOUR if bad else OK_COLOUR, marker="s", s=22, zorder=3)
+        else:
+            ax.scatter(r["x"], i, facecolors="white", edgecolors=GREY, marker="s", s=22, zorder=3)
+        inverted = "harmonised" in d and _num(pd.Series([r["value"]])).iloc[0] != r["x"]
+        text = f"1/{r['value']}" if inverted else f"{r['value']}"
+        ax.text(r["x"] * 1.1, i, text + (" (!)" if bad else ""), va="center", fontsize=7,
+                color=FLAG_COLOUR if bad else "black")
     ax.axvline(1, color="black", linewidth=1)
     ax.set_xscale("log")
     lo, hi = (d["x"].min(), d["x"].max()) if len(d) else (0.5, 2)
-    ax.set_xlim(min(lo, 0.5) / 1.5, max(hi, 2) * 2.5)
+    lo, hi = min(lo, 0.5) / 1.5, max(hi, 2) * 3
+    ax.set_xlim(lo, hi)
+    _log_ticks(ax, lo, hi)
     ax.set_yticks(range(len(d)), [_ascii(s) for s in d["label"]], fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlabel("hazard ratio (log scale; red = flagged)")
-    ax.set_title(title)
+    ax.set_ylim(len(d) - 0.5, -0.5)
+    ax.set_xlabel("hazard ratio (log scale); red (!) = shown wrong by a finding")
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def arms_text_vs_table(pairs: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+def arms_text_vs_table(pairs: pd.DataFrame, marked=None, confirmed=None) -> plt.Figure:
     """Per comparison, the experimental and control values as printed in each location.
 
     One row per (comparison, location): the experimental value (circle) and the control value
     (square) joined by a line, the location written at the right. Swapped arms show up as the
-    circle and square changing sides between the rows of one comparison. Flagged values get a
-    red outline.
+    circle and square changing sides between the rows of one comparison. Values shown wrong are
+    outlined red and their row says "wrong"; a row whose values the primary source confirms says
+    "source agrees", which is how the figure shows the right printing.
 
     Parameters
     ----------
     pairs : DataFrame
         Columns ``label`` (comparison, ASCII), ``location``, ``arm`` (experimental/control),
         ``value``, ``value_id``.
+    marked, confirmed : sets of value_ids
+        Values shown wrong (by a finding), values the primary source confirms.
     """
     d = pairs.copy()
     d["x"] = _num(d["value"])
     rows = list(dict.fromkeys(zip(d["label"], d["location"])))
-    flagged = _ids(flags)
-    fig, ax = plt.subplots(figsize=(8.5, 0.8 + 0.3 * max(len(rows), 1)))
+    flagged, good = _ids(marked), set(confirmed or ())
+    fig, ax = plt.subplots(figsize=(9, 1.0 + 0.3 * max(len(rows), 1)))
     colour = {"experimental": "#1b9e77", "control": "#7570b3"}
     marker = {"experimental": "o", "control": "s"}
     xmax = d["x"].max() if len(d) else 1
@@ -129,25 +161,30 @@ def arms_text_vs_table(pairs: pd.DataFrame, flags: pd.DataFrame | None = None) -
             bad = r["value_id"] in flagged
             ax.scatter(r["x"], y, marker=marker.get(r["arm"], "^"), color=colour.get(r["arm"], GREY), s=34, zorder=3,
                        edgecolors=FLAG_COLOUR if bad else "none", linewidths=1.8 if bad else 0)
-        ax.text(xmax * 1.04, y, _ascii(loc), va="center", fontsize=7, color=GREY)
+        note, col = _ascii(loc), GREY
+        if flagged.intersection(s["value_id"]):
+            note, col = note + ": wrong", FLAG_COLOUR
+        elif set(s["value_id"]) <= good:
+            note, col = note + ": source agrees", "#1b7837"
+        ax.text(xmax * 1.04, y, note, va="center", fontsize=7, color=col)
     ticks, last = [], None
     for lab, _ in rows:
         ticks.append(_ascii(lab) if lab != last else "")
         last = lab
     ax.set_yticks(range(len(rows)), ticks, fontsize=7)
-    ax.set_xlim(right=xmax * 1.18)
-    ax.invert_yaxis()
+    ax.set_xlim(right=xmax * 1.32)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.scatter([], [], marker="o", color=colour["experimental"], label="experimental")
     ax.scatter([], [], marker="s", color=colour["control"], label="control")
-    ax.scatter([], [], marker="o", color="white", edgecolors=FLAG_COLOUR, linewidths=1.8, label="flagged")
-    ax.legend(loc="lower right", fontsize=7)
+    ax.scatter([], [], marker="o", color="white", edgecolors=FLAG_COLOUR, linewidths=1.8, label="shown wrong")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / max(len(rows), 1) - 0.04), ncol=3, fontsize=7, frameon=False)
     ax.set_xlabel("value as printed")
-    ax.set_title("Experimental vs control as printed in each place")
+    ax.set_title("Experimental vs control as printed in each place", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def landmarks_vs_exponential(rows: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+def landmarks_vs_exponential(rows: pd.DataFrame, marked=None) -> plt.Figure:
     """Reported landmark rates against the exponential curve through the reported median.
 
     Parameters
@@ -155,6 +192,8 @@ def landmarks_vs_exponential(rows: pd.DataFrame, flags: pd.DataFrame | None = No
     rows : DataFrame
         Columns ``label`` (study/arm/endpoint, ASCII), ``median_months``, ``t_months``, ``rate``
         (percent) and ``value_id`` of the rate.
+    marked : set of value_ids
+        Rates shown wrong (red); every other rate is drawn blue.
     """
     d = rows.copy()
     groups = list(dict.fromkeys(d["label"]))
@@ -162,7 +201,7 @@ def landmarks_vs_exponential(rows: pd.DataFrame, flags: pd.DataFrame | None = No
     cols = min(4, n)
     nrows = math.ceil(n / cols)
     fig, axes = plt.subplots(nrows, cols, figsize=(3.1 * cols, 2.6 * nrows), squeeze=False, sharey=True)
-    flagged = _ids(flags)
+    flagged = _ids(marked)
     for ax, lab in zip(axes.flat, groups):
         g = d[d["label"] == lab]
         med = float(g["median_months"].iloc[0])
@@ -207,7 +246,7 @@ def study_overview(studies: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def ranges_with_members(claims: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
+def ranges_with_members(claims: pd.DataFrame, marked=None) -> plt.Figure:
     """The ranges the text claims (bars) with the individual values they summarise (dots).
 
     Parameters
@@ -218,7 +257,7 @@ def ranges_with_members(claims: pd.DataFrame, flags: pd.DataFrame | None = None)
     """
     d = claims.copy()
     labels = list(dict.fromkeys(d["label"]))
-    flagged = _ids(flags)
+    flagged = _ids(marked)
     fig, ax = plt.subplots(figsize=(8, 0.8 + 0.45 * max(len(labels), 1)))
     for i, lab in enumerate(labels):
         g = d[d["label"] == lab]
@@ -237,34 +276,45 @@ def ranges_with_members(claims: pd.DataFrame, flags: pd.DataFrame | None = None)
     return fig
 
 
-def toxicity_rates(rates: pd.DataFrame, ranges: pd.DataFrame, flags: pd.DataFrame | None = None) -> plt.Figure:
-    """Every toxicity percentage printed (dots, one row per toxicity) with the ranges claimed (bars).
+def toxicity_rates(rates: pd.DataFrame, ranges: pd.DataFrame, marked=None) -> plt.Figure:
+    """Every toxicity percentage printed, one row per toxicity and study, with the ranges claimed.
 
     Parameters
     ----------
     rates : DataFrame
         ``subgroup`` (toxicity, ASCII), ``value`` (percent as printed), ``value_id``, ``label`` (study).
     ranges : DataFrame
-        ``subgroup``, ``low``, ``high`` of the ranges the text claims.
+        ``subgroup``, ``low``, ``high`` of the ranges the text claims (drawn as grey bars on a row
+        of their own: the text prints no study-level figure behind them).
+    marked : set of value_ids
+        Values shown wrong (red).
     """
     d = rates.copy()
     d["x"] = _num(d["value"])
-    kinds = sorted(set(d["subgroup"]) | set(ranges["subgroup"]))
-    flagged = _ids(flags)
-    fig, ax = plt.subplots(figsize=(8.5, 0.8 + 0.4 * max(len(kinds), 1)))
-    for i, k in enumerate(kinds):
-        r = ranges[ranges["subgroup"] == k]
-        for _, rr in r.iterrows():
-            ax.plot([rr["low"], rr["high"]], [i, i], color=GREY, linewidth=7, alpha=0.45, solid_capstyle="butt")
-        g = d[d["subgroup"] == k]
+    d["who"] = d["label"].map(lambda x: _ascii(x).split(" [")[0]).where(d["label"] != "", "(no study)")
+    flagged = _ids(marked)
+    rows: list[tuple[str, str]] = []
+    for k in sorted(set(d["subgroup"]) | set(ranges["subgroup"])):
+        if (ranges["subgroup"] == k).any():
+            rows.append((k, "range claimed in the text"))
+        rows += [(k, w) for w in sorted(set(d.loc[d["subgroup"] == k, "who"]))]
+    fig, ax = plt.subplots(figsize=(8.5, 0.9 + 0.26 * max(len(rows), 1)))
+    for i, (k, who) in enumerate(rows):
+        if who == "range claimed in the text":
+            for _, rr in ranges[ranges["subgroup"] == k].iterrows():
+                ax.plot([rr["low"], rr["high"]], [i, i], color=GREY, linewidth=6, alpha=0.5, solid_capstyle="butt")
+            continue
+        g = d[(d["subgroup"] == k) & (d["who"] == who)]
         cols = [FLAG_COLOUR if v in flagged else OK_COLOUR for v in g["value_id"]]
         ax.scatter(g["x"], [i] * len(g), c=cols, s=20, zorder=3)
-        for _, gg in g.iterrows():
-            ax.annotate(_ascii(gg["label"]).split(" [")[0], (gg["x"], i), xytext=(3, 4), textcoords="offset points", fontsize=6)
-    ax.set_yticks(range(len(kinds)), [_ascii(k) for k in kinds], fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlabel("percent (grey bar: range claimed in the text; dots: individual figures printed; red = flagged)")
-    ax.set_title("Toxicity rates printed by the review")
+    labels, last = [], None
+    for k, who in rows:
+        labels.append(f"{_ascii(k).replace('_', ' ')} | {who}" if k != last else who)
+        last = k
+    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel("percent (grey bar: range claimed in the text; dots: figures printed; red = shown wrong)")
+    ax.set_title("Toxicity rates printed by the review", fontsize=10)
     fig.tight_layout()
     return fig
 

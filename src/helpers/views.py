@@ -91,8 +91,10 @@ def hazard_ratios(review: Review) -> pd.DataFrame:
                                  if p_of.get(v) in pvals.index else "")
     x = pd.to_numeric(hr["value"], errors="coerce")
     hr["harmonised"] = x.where(hr["wording"] != "unfavourable", 1 / x)
+    hr["directed"] = hr["wording"].isin(["favourable", "unfavourable"])
     hr = _labelled(review, hr)
-    what = hr["factor_key"].where(hr["factor_key"] != "", "treatment")
+    what = hr["factor_key"].where(hr["factor_key"] != "", "treatment").str.replace("_", " ")
+    what = what.where(hr["wording"] != "unfavourable", "not " + what)
     hr["label"] = hr["label"] + " | " + hr["predicts"].str.upper() + " | " + what + " (" + hr["location"] + ")"
     return hr.reset_index(drop=True)
 
@@ -112,11 +114,65 @@ def arm_pairs(review: Review, quantities=("median", "percent", "rate")) -> pd.Da
     multi = both.groupby(key)["location"].nunique()
     keep = multi[multi >= 2].reset_index()[key]
     pairs = v.merge(keep, on=key)
+    pairs = pd.concat([pairs, _same_numbers_other_endpoint(v, both, key, set(pairs["value_id"]))], ignore_index=True)
     pairs = _labelled(review, pairs)
     tp = pairs["timepoint"].where(pairs["timepoint"] == "", " " + pairs["timepoint"])
     sg = pairs["subgroup"].where(pairs["subgroup"] == "", " " + pairs["subgroup"])
     pairs["label"] = pairs["label"] + " | " + pairs["endpoint"].str.upper() + tp + sg + " (" + pairs["quantity"] + ")"
     return pairs.sort_values(["label", "location", "arm"]).reset_index(drop=True)
+
+
+def _same_numbers_other_endpoint(v: pd.DataFrame, both: pd.DataFrame, key: list[str], taken: set[str]) -> pd.DataFrame:
+    """Two-arm pairs printed at two locations under different endpoint labels but with the same two
+    numbers (e.g. one place says 'local control', the other 'DCR'): paired too, endpoints joined."""
+    loose = [k for k in key if k != "endpoint"]
+    cand = v.merge(both[key + ["location"]], on=key + ["location"])
+    cand = cand[~cand["value_id"].isin(taken)]
+    if cand.empty:
+        return cand
+    nums = cand.groupby(loose + ["endpoint", "location"])["value"].agg(lambda x: "|".join(sorted(x))).rename("nums")
+    groups = nums.reset_index().groupby(loose + ["nums"])
+    out = []
+    for _, g in groups:
+        if g["location"].nunique() >= 2 and g["endpoint"].nunique() >= 2:
+            joined = "/".join(sorted(set(g["endpoint"])))
+            rows = cand.merge(g[loose + ["endpoint", "location"]], on=loose + ["endpoint", "location"])
+            out.append(rows.assign(endpoint=joined))
+    return pd.concat(out, ignore_index=True) if out else cand.iloc[0:0]
+
+
+def direction_claims(review: Review) -> pd.DataFrame:
+    """Each summary claim of a factor's direction against the study-level hazard ratios it cites.
+
+    One row per (claim, member HR): the claim's wording, the study row's own wording, the HR as
+    printed and ``agrees`` (True when the HR lies on the side of 1 the claim's wording states;
+    NaN when no direction can be judged).
+    """
+    claims = review.tables.get("claims", pd.DataFrame(columns=["claim_type"]))
+    c = claims[claims["claim_type"] == "direction"].copy()
+    if c.empty:
+        return pd.DataFrame(columns=["claim_id", "factor_key", "claim_wording", "member_id", "study", "hr",
+                                     "study_wording", "agrees"])
+    c["member_id"] = c["member_ids"].str.split(";")
+    c = c.explode("member_id")
+    c = c[c["member_id"].fillna("") != ""]
+    values = review.tables["values"].set_index("value_id")
+    prog = review.tables.get("prognostic", pd.DataFrame(columns=["hr_id", "wording"]))
+    study_wording = prog[prog["hr_id"] != ""].drop_duplicates("hr_id").set_index("hr_id")["wording"]
+    hr = pd.to_numeric(c["member_id"].map(values["value"]), errors="coerce")
+    c["hr"] = c["member_id"].map(values["value"]).fillna("")
+    c["study_wording"] = c["member_id"].map(study_wording).fillna("")
+    agrees = pd.Series(pd.NA, index=c.index, dtype="boolean")
+    ok = hr.notna() & (hr != 1)
+    fav, unf = ok & (c["wording"] == "favourable"), ok & (c["wording"] == "unfavourable")
+    agrees[fav] = hr[fav] < 1
+    agrees[unf] = hr[unf] > 1
+    c["agrees"] = agrees
+    names = study_labels(review).set_index("study_id")["label"]
+    c["study"] = c["member_id"].map(values["study_id"]).map(names).fillna("")
+    c = c.rename(columns={"wording": "claim_wording"})
+    return c[["claim_id", "factor_key", "claim_wording", "member_id", "study", "hr", "study_wording",
+              "agrees"]].reset_index(drop=True)
 
 
 def landmark_rows(review: Review) -> pd.DataFrame:
@@ -152,3 +208,22 @@ def range_claims(review: Review, endpoints: list[str] | None = None) -> pd.DataF
     what = c["subgroup"].where(c["subgroup"] != "", c["endpoint"])
     c["label"] = what + " (" + c["location"] + ")"
     return c[["claim_id", "label", "location", "refs", "low", "high", "member", "member_id", "quote"]].reset_index(drop=True)
+
+
+def swapped_comparisons(pairs: pd.DataFrame) -> list[str]:
+    """Labels of comparisons (from :func:`arm_pairs`) whose two arms trade values between locations.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"label": ["a"] * 4, "location": ["t", "t", "x", "x"],
+    ...                   "arm": ["experimental", "control"] * 2, "value": ["1", "2", "2", "1"]})
+    >>> swapped_comparisons(p)
+    ['a']
+    """
+    out = []
+    for lab, g in pairs.groupby("label", sort=True):
+        by_loc = {loc: dict(zip(x["arm"], x["value"])) for loc, x in g.groupby("location")}
+        printed = [(a.get("experimental"), a.get("control")) for a in by_loc.values()]
+        if any(p == (q[1], q[0]) and p[0] != p[1] for p in printed for q in printed):
+            out.append(lab)
+    return out
