@@ -168,7 +168,9 @@ def study_rows(review, status: pd.Series, recomputed: pd.DataFrame, findings: pd
         source = None
         if src is not None and sid in src.index:
             r = src.loc[sid]
-            source = {"found": label("found", r["found"].replace(" ", "_"), lang), "confirmed": r["confirmed"],
+            # which kinds of source were read and how many figures each covered ("found" alone is not "checked")
+            read = r["sources_read"] if "sources_read" in r else label("found", r["found"].replace(" ", "_"), lang)
+            source = {"found": read, "confirmed": r["confirmed"],
                       "contradicted": r["contradicted"], "not_checkable": r["not_checkable"], "notices": r["notices"],
                       "links": publication_links(publications, sid)}
         rows = value_rows(vals, status, recomputed, vfind, lang)
