@@ -137,7 +137,8 @@ def value_rows(values: pd.DataFrame, status: pd.Series, recomputed: pd.DataFrame
         out.append({"id": v["value_id"], "location": v["location"], "quantity": label("quantity", v["quantity"], lang),
                     "what": what, "printed": printed, "status": st, "status_label": label("status", st, lang),
                     "recomputed": recs, "findings": vfind.get(v["value_id"], []),
-                    "href": f"{ANNOTATED}#v-{v['value_id']}"})
+                    # only extracted values carry an anchor in the annotated text (mentions do not)
+                    "href": f"{ANNOTATED}#v-{v['value_id']}" if v.get("quantity") else ""})
     return out
 
 
