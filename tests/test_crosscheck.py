@@ -405,7 +405,7 @@ def test_summary_counts_kinds_read_and_never_calls_found_checked():
     assert s.loc["delta1999", ["figures_compared", "confirmed"]].tolist() == [2, 2]
     assert s.loc["eps2001", "sources_read"] == "primary_abstract: 0 figures"
     assert s.loc["eps2001", "figures_compared"] == 0 and s.loc["eps2001", "notices"].startswith("retraction")
-    assert s.loc["eps2001", "notice_url"] == "https://e.example/notice"
+    assert s.loc["eps2001", "notice_source"] == "https://e.example/notice"
     assert s.loc["zeta2002", "sources_read"] == "" and s.loc["zeta2002", "searched"] == "title words"
     assert "found" not in s.columns
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .linking import attach_columns, source_identifier
-from .printed import norm
+from .printed import norm, shown_source
 from .sources import DOUBT_CHECK, FLAG_COLUMNS, source_status, source_weight
 
 FACT_CHECK = "source_fact_mismatch"
@@ -100,7 +100,8 @@ def fact_flags(fact_comparisons: pd.DataFrame, values: pd.DataFrame | None = Non
     flags = []
     for _, c in fact_comparisons[fact_comparisons["status"].isin(["contradicted", "doubt"])].iterrows():
         primary = c["status"] == "contradicted"
-        who = f"the primary source {c['source']}" if primary else f"a secondary report ({c['source']})"
+        who = (f"the primary source {shown_source(c['source'])}" if primary
+               else f"a secondary report ({shown_source(c['source'])})")
         msg = (f"The review describes the {c['aspect']} of {c['study_id']} in {c['review_location']} as "
                f"'{c['review_says']}', but {who} says '{c['source_says'].replace('|', ' / ')}'.")
         flags.append({"check": FACT_CHECK if primary else DOUBT_CHECK, "severity": "warning" if primary else "info",

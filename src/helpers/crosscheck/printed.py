@@ -33,6 +33,17 @@ def norm(x: object) -> str:
     return str(x).strip()
 
 
+def shown_source(identifier: str) -> str:
+    """A source identifier as shown in a sentence: web addresses without their scheme.
+
+    Examples
+    --------
+    >>> shown_source("http://www.example.org/news/1"), shown_source("doi:10.1/x")
+    ('www.example.org/news/1', 'doi:10.1/x')
+    """
+    return re.sub(r"^https?://", "", norm(identifier))
+
+
 # --------------------------------------------------------------------------- parsing
 @dataclass(frozen=True)
 class Printed:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .linking import attach_columns, link_value_ids, source_identifier
-from .printed import compare_printed, norm, parse_printed
+from .printed import compare_printed, norm, parse_printed, shown_source
 
 STATUSES = ("confirmed", "contradicted", "different_report", "doubt", "secondary_agrees", "not_checkable")
 #: weight of each kind of source; a weight >= PRIMARY_WEIGHT may confirm or contradict
@@ -289,22 +289,22 @@ def crosscheck_flags(external: pd.DataFrame, values: pd.DataFrame | None = None,
         arms = "; ".join(f"{a} {r}" for a, r in zip(g["arm"], g["reported"]))
         src = "; ".join(f"{a} {e}" for a, e in zip(g["arm"], g["expected"]))
         msg = (f"The review prints {_what(c, arm=False)} in {norm(c['location'])} with the two arms' figures "
-               f"exchanged ({arms}); the primary source {c['source']} prints {src}.")
+               f"exchanged ({arms}); the primary source {shown_source(c['source'])} prints {src}.")
         flags.append(_flag(CHECK, "error", c, " | ".join(g["reported"]), " | ".join(g["expected"]), msg,
                            ";".join(v for v in g["value_id"] if v)))
     for _, c in comp[comp["wrong_value"] != ""].iterrows():
         if c["status"] != "contradicted":
             continue
         msg = (f"The review prints {c['reported']} for {_what(c)} in {norm(c['location'])}, but the primary "
-               f"source {c['source']} prints {c['expected']}.")
+               f"source {shown_source(c['source'])} prints {c['expected']}.")
         if c["swap_group"]:
             msg = (f"Even with the arms' exchange undone, {_what(c)} in {norm(c['location'])} differs from the "
-                   f"primary source {c['source']}: {c['wrong_value']}.")
+                   f"primary source {shown_source(c['source'])}: {c['wrong_value']}.")
         if norm(c.get("note")):
             msg += f" Source note: {norm(c.get('note'))}."
         flags.append(_flag(CHECK, "error", c, c["reported"], c["expected"], msg, c["value_id"]))
     for _, c in comp[comp["status"] == "doubt"].iterrows():
-        msg = (f"A secondary report ({c['source']}) prints {c['expected']} for {_what(c)} where the review "
+        msg = (f"A secondary report ({shown_source(c['source'])}) prints {c['expected']} for {_what(c)} where the review "
                f"prints {c['reported']} in {norm(c['location'])}; not confirmed by a primary source.")
         flags.append(_flag(DOUBT_CHECK, "info", c, c["reported"], c["expected"], msg, c["value_id"]))
     return pd.DataFrame(flags, columns=FLAG_COLUMNS)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .linking import source_identifier
 from .printed import norm
 from .sources import SOURCE_WEIGHTS, STATUSES
 
 #: precedence of a status when one review figure has several source rows (first wins)
 _PRECEDENCE = ["contradicted", "confirmed", "doubt", "secondary_agrees", "different_report", "not_checkable"]
 SUMMARY_COLUMNS = ["study_id", "study", "refs", "sources_read", "figures_compared", *STATUSES,
-                   "wrong_values", "exchanges", "facts_compared", "facts_disagree", "notices", "notice_url",
+                   "wrong_values", "exchanges", "facts_compared", "facts_disagree", "notices", "notice_source",
                    "searched"]
 
 
@@ -54,7 +55,9 @@ def source_summary(comparisons: pd.DataFrame, publications: pd.DataFrame, studie
                    facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per study: which kinds of source were read and how many review figures each covered,
     the status of every compared figure, distinct wrong values, arm exchanges, categorical
-    facts compared, publication notices, and what was searched in vain.
+    facts compared, publication notices (``notice_source``: the identifier of the page showing
+    the notice — the page's doi/pmid when it is the page read, else the notice's address), and what
+    was searched in vain.
 
     ``figures_compared`` counts review figures with a comparable source figure (any status but
     ``not_checkable``); a study whose pages held no comparable figure shows 0 however many pages
@@ -63,8 +66,11 @@ def source_summary(comparisons: pd.DataFrame, publications: pd.DataFrame, studie
     (:func:`wrong_value_count`), ``exchanges`` the arm exchanges (one per endpoint and location).
     """
     pub = publications.copy()
-    for col in ("notices", "notice_url", "searched", "source_kind"):
+    for col in ("notices", "notice_url", "searched", "source_kind", "url"):
         pub[col] = pub[col].map(norm) if col in pub else ""
+    # where the notice was seen: the page's own identifier when it is the page read, else the notice's address
+    pub["notice_source"] = [("" if not n else source_identifier(r) if (u or "") in ("", r["url"]) else u)
+                            for (_, r), n, u in zip(pub.iterrows(), pub["notices"], pub["notice_url"])]
     comp = comparisons.copy()
     for col in ("swap_group", "wrong_value", "source_kind"):
         comp[col] = comp[col].map(norm) if col in comp else ""
@@ -74,7 +80,7 @@ def source_summary(comparisons: pd.DataFrame, publications: pd.DataFrame, studie
     agg = pub.groupby("study_id").agg(
         refs=("ref", lambda s: ";".join(sorted(set(s), key=int))),
         notices=("notices", lambda s: "; ".join(sorted({x for x in s if x}))),
-        notice_url=("notice_url", lambda s: " ".join(sorted({x for x in s if x}))),
+        notice_source=("notice_source", lambda s: " ".join(sorted({x for x in s if x}))),
         searched=("searched", lambda s: "; ".join(x for x in s if x)),
     )
     out = agg.join(counts, how="outer")
@@ -88,7 +94,7 @@ def source_summary(comparisons: pd.DataFrame, publications: pd.DataFrame, studie
     ints = ["figures_compared", *STATUSES, "wrong_values", "exchanges", "facts_compared", "facts_disagree"]
     for c in ints:
         out[c] = out[c].fillna(0).astype(int) if c in out else 0
-    for c in ("refs", "notices", "notice_url", "searched", "sources_read"):
+    for c in ("refs", "notices", "notice_source", "searched", "sources_read"):
         out[c] = out[c].fillna("") if c in out else ""
     names = studies.set_index("study_id")["author_romanised"] if "author_romanised" in studies else pd.Series(dtype=str)
     out["study"] = out.index.map(names).fillna("")
