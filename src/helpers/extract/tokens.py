@@ -34,7 +34,7 @@ def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     --------
     >>> token_spans("PFS 9.2 vs 6 [3]")
     [(4, 7, '9.2'), (11, 12, '6'), (14, 15, '3')]
-    >>> token_spans("x 1.5 y 2", start=4)
+    >>> token_spans("x 1.5 y 2", start=6)
     [(8, 9, '2')]
     """
     stop = len(text) if end is None else end

@@ -1,0 +1,70 @@
+"""The records the recognisers produce: numbers, items (numbers read together) and time labels."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import lexicon as lx
+from .text import Unit
+
+
+def G(name: str) -> str:
+    """A named number group with whole-token boundaries."""
+    return rf"(?<![\d.])(?P<{name}>\d+(?:\.\d+)?)(?!\d|\.\d)"
+
+
+def GI(name: str) -> str:
+    """A named integer group with whole-token boundaries."""
+    return rf"(?<![\d.])(?P<{name}>\d+)(?!\d|\.\d)"
+
+
+@dataclass
+class Num:
+    """One number proposed as a value (normalised position ``pos``)."""
+
+    pos: int
+    value: str
+    quantity: str
+    form: str
+    conf: float
+    unit: str = ""
+    comparator: str = "="
+    bound: str = "point"
+    item: int = -1
+    count: "Num | None" = None
+    den: "Num | None" = None
+    total: "Num | None" = None
+    partition: str = ""
+    endpoint: str = ""
+    term: str = ""
+    subgroup: str = ""
+    arm: str = ""
+    timepoint: str = ""
+    notes: list[str] = field(default_factory=list)
+    role: str = ""
+
+    @property
+    def end(self) -> int:
+        return self.pos + len(self.value)
+
+
+@dataclass
+class Item:
+    """Numbers one form recognised together (e.g. the three of ``x/n (p%)``)."""
+
+    id: int
+    unit: Unit
+    start: int
+    end: int
+    kind: str
+    nums: list[Num]
+    term: lx.Term | None = None
+
+
+@dataclass
+class Label:
+    """A landmark-time label (``1、3 和 5 年``): the timepoints, in order."""
+
+    unit: Unit
+    start: int
+    end: int
+    points: list[str]
