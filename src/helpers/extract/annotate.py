@@ -3,18 +3,18 @@
 Works on the :class:`helpers.extract.forms.Reader` after all recognisers ran. Every rule reads
 only what the text prints near the number:
 
-* **endpoint and term** -- the endpoint term next to the form (``原位进展 11 例``, ``15/80 例
-  (14.6%)原位进展``), else the nearest term before it in its clause, after it in its clause,
+* **endpoint and term** -- the endpoint term next to the form (``原位进展 7 例``, ``9/40 例
+  (22.5%)原位进展``), else the nearest term before it in its clause, after it in its clause,
   before it in its sentence; hazard ratios and p-values annotate the figures they follow
-  (``5.8 月(HR 0.357, P = 0.007)``) or the endpoint their factor list names (``腺癌(HR 0.29)
+  (``7.1 月(HR 0.62, P = 0.02)``) or the endpoint their factor list names (``女性(HR 0.71)
   是 PFS 较好的预后因素``);
 * **series** -- figures printed as one list (``分别 a 和 b``, ``a vs b``, ``a、b 和 c``);
 * **arm** -- the order a phrase announces (``试验组和对照组 … 分别 a 和 b``, ``in the
   experimental and control groups, respectively``, a table header ``(试验组 vs 对照组)``)
-  gives a series its arms; a labelled figure (``对照组: 10/15``, ``control 70.0%``) takes its
+  gives a series its arms; a labelled figure (``对照组: 8/21``, ``control 63.5%``) takes its
   label; a figure of one study with no arm is the study's ``total``;
 * **timepoint** -- a landmark label (``1、3 和 5 年 OS``) gives the series after it its times; a
-  window (``30 天内``) gives the counts of its sentence theirs;
+  window (``60 天内``) gives the counts of its sentence theirs;
 * **refs** -- the table row's, else the citation nearest the number in its sentence, else the
   last one cited before it in the paragraph.
 """
@@ -140,7 +140,7 @@ class Annotator:
         self.set_term(it, None, "")
 
     def governs_next(self, t: lx.Term) -> bool:
-        """Whether a value follows the term (``OS 40.6 月``): the term then names that value."""
+        """Whether a value follows the term (``OS 31.7 月``): the term then names that value."""
         return re.match(r"(?: ?(?:分别为|分别|为|是|:|was|were|of))* ?(?:\d|NR)", self.t[t.end:t.end + 12]) is not None
 
     def closing_paren(self, pos: int, lo: int, hi: int) -> int:
@@ -274,7 +274,7 @@ class Annotator:
                         self.set_timepoint(it, pt)
         u = items[0].unit
         for w in _WINDOW.finditer(self.t, u.start, u.end):
-            # a window (``30 天内``) dates the counts of its clause, else of the clause before it
+            # a window (``60 天内``) dates the counts of its clause, else of the clause before it
             ss, se = self.sentence(u, w.start())
             spans = clauses(self.t, ss, se)
             k = spans.index(span_of(spans, w.start()))

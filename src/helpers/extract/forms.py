@@ -19,7 +19,7 @@ form           reads
 ``count_pct``  ``n 例(p%)``, ``x patients (p%)``
 ``range``      ``a%~b%``
 ``frac``       ``x/n``
-``median``     ``PFS 14.2 月``, ``OS NR``, ``PFS 分别 a 和 b 月``, ``OS a vs b months``
+``median``     ``PFS 11.3 月``, ``OS NR``, ``PFS 分别 a 和 b 月``, ``OS a vs b months``
 ``se``         ``p% (q%)`` (a rate and its standard error)
 ``pct``        any other ``p%``
 ``count``      ``n 例``, ``n patients``; ``n`` after 纳入/总计/enrolled

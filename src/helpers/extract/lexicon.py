@@ -143,7 +143,7 @@ def term_regex(extra: dict[str, tuple[str, str]] | None = None) -> tuple[re.Patt
     Examples
     --------
     >>> rx, table = term_regex()
-    >>> m = rx.search("12 周的 DCR 64%")
+    >>> m = rx.search("8 周的 DCR 58%")
     >>> m.group(), table[m.group().lower()]
     ('DCR', ('dcr', ''))
     >>> rx.search("PD-L1 阴性") is None
@@ -186,7 +186,7 @@ def defined_abbreviations(text: str) -> dict[str, tuple[str, str]]:
 
     Examples
     --------
-    >>> defined_abbreviations("best RR (abscopal response rate, ARR) 41%")
+    >>> defined_abbreviations("best RR (abscopal response rate, ARR) 35%")
     {'ARR': ('abscopal_rr', '')}
     """
     rx, table = term_regex()

@@ -1,13 +1,13 @@
 """Links between proposed numbers that the printed forms show beyond a single fraction.
 
-* **denominators printed first**: ``39 例进展患者中, 15 例(41%)``, ``Of the 45 patients, 33%
+* **denominators printed first**: ``27 例进展患者中, 11 例(41%)``, ``Of the 52 patients, 38%
   responded`` -- the N is the denominator of the counts and percentages after it;
 * **partitions** (``partition_id``, ``total_id``): the arm sizes of a comparison (the
   denominators of ``x/n1 vs y/n2``, or of figures labelled by arm in one cell) add up to the
   study's N; response categories (CR/PR/SD/PD) and failure patterns of one arm are parts of a
   whole (their common printed denominator, the study's N, or the count of progressions printed
-  before them); the breakdown of new lesions (``10 例新病灶, 3 例单独新病灶, 7 例新病灶和原位
-  进展``); the shares of one sentence (``占 16.1%, … 占 36.6%, … 占 45.2%``).
+  before them); the breakdown of new lesions (``9 例新病灶, 4 例单独新病灶, 5 例新病灶和原位
+  进展``); the shares of one sentence (``占 21.3%, … 占 30.2%, … 占 48.5%``).
 
 Nothing here judges whether the parts add up: that is the audit's work.
 """
@@ -115,7 +115,7 @@ def link_partitions(items: list[Item], ann, prefix_of) -> None:
         if kind == "study_arms":
             total = nums[0].total
         elif all(n.den is not None for n in nums) and len({n.den.value for n in nums}) == 1:  # type: ignore[union-attr]
-            total = nums[0].den  # parts of one printed denominator (15/80, 65/80): it is their whole
+            total = nums[0].den  # parts of one printed denominator (9/40, 23/40): it is their whole
         elif kind == "resp":
             total = _study_total(items, next(i for i in items if i.id == nums[0].item))
         elif kind == "fail":

@@ -5,12 +5,12 @@ Two kinds of rules, both generic:
 * :data:`SOURCE_PATTERNS` are regular expressions on the source text that become
   ``pattern`` rows of non_statistics.csv (citation brackets, headings, dates, licence) when
   they match something;
-* :data:`CONTEXT_RULES` read the normalised text around a number (``60 Gy``, ``1:1``,
-  ``≤ 5 个``, ``3~5 级``) and become ``offset`` rows with a reason.
+* :data:`CONTEXT_RULES` read the normalised text around a number (``45 Gy``, ``2:1``,
+  ``≤ 4 个``, ``3~4 级``) and become ``offset`` rows with a reason.
 
 Examples
 --------
->>> [r for r, _ in classify("放疗 60 Gy, 1:1 随机, ≤ 5 个转移灶")]
+>>> [r for r, _ in classify("放疗 45 Gy, 2:1 随机, ≤ 4 个转移灶")]
 ['dose_schedule', 'randomisation_ratio', 'randomisation_ratio', 'eligibility_threshold']
 """
 from __future__ import annotations
@@ -76,7 +76,7 @@ def classify(text: str, start: int = 0, end: int | None = None,
     """Non-statistic numbers of ``text[start:end]`` by context rules: ``(reason, (start, end, token))``.
 
     The first rule whose match covers a number decides (rules are ordered, specific first).
-    Thresholds in a prognostic-factor context (``肿瘤 ≤ 3 cm 与 > 3 cm``) are ``cut_off``.
+    Thresholds in a prognostic-factor context (``肿瘤 ≤ 4 cm 与 > 4 cm``) are ``cut_off``.
     """
     stop = len(text) if end is None else end
     found: dict[int, tuple[str, tuple[int, int, str]]] = {}

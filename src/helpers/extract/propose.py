@@ -70,13 +70,13 @@ def propose_tables(source: str) -> Proposal:
 
     Examples
     --------
-    >>> text = "## 1. Results\\n\\nIn the trial of Baker [1], PFS was 9.0 and 6.0 months in the " \\
-    ...        "experimental and control groups (HR 0.60, P = 0.01).\\n\\n## References\\n\\n" \\
-    ...        "- [1] Baker, A. (2020) A Randomised Trial. *J Onc*."
+    >>> text = "## 1. Results\\n\\nIn the trial of Okafor [1], PFS was 8.3 and 5.1 months in the " \\
+    ...        "experimental and control groups (HR 0.58, P = 0.02).\\n\\n## References\\n\\n" \\
+    ...        "- [1] Okafor, A. (2020) A Randomised Trial. *J Onc*."
     >>> v = propose_tables(text).tables["values"]
     >>> v[["value", "quantity", "endpoint", "arm", "unit"]].values.tolist()
-    [['9.0', 'median', 'pfs', 'experimental', 'months'], ['6.0', 'median', 'pfs', 'control', 'months'], \
-['0.60', 'hr', 'pfs', '', ''], ['0.01', 'p_value', 'pfs', '', '']]
+    [['8.3', 'median', 'pfs', 'experimental', 'months'], ['5.1', 'median', 'pfs', 'control', 'months'], \
+['0.58', 'hr', 'pfs', '', ''], ['0.02', 'p_value', 'pfs', '', '']]
     """
     marker = reference_heading(source)
     body_end = source.index(marker) if marker else len(source)

@@ -93,7 +93,7 @@ class TimeForms:
         for term in self.unit_terms(u):
             if term.time_to_event:
                 self._median_list(u, term)
-        # a time after a time-to-event term earlier in the sentence (``..., 未接受的是 16.4 月``)
+        # a time after a time-to-event term earlier in the sentence (``..., 未接受的是 13.8 月``)
         for m in re.finditer(rf"(?:{G('v')}|(?P<nr>NR)) ?(?P<u>{lx.TIME_UNIT_RE})", self.t[:u.end]):
             if m.start() < u.start:
                 continue

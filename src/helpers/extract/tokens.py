@@ -32,8 +32,8 @@ def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
 
     Examples
     --------
-    >>> token_spans("PFS 9.2 vs 6 [3]")
-    [(4, 7, '9.2'), (11, 12, '6'), (14, 15, '3')]
+    >>> token_spans("PFS 8.3 vs 6 [3]")
+    [(4, 7, '8.3'), (11, 12, '6'), (14, 15, '3')]
     >>> token_spans("x 1.5 y 2", start=6)
     [(8, 9, '2')]
     """
@@ -46,8 +46,8 @@ def tokens(text: str, end: int | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> tokens("PFS 9.2 vs 6 [3]").token.tolist()
-    ['9.2', '6', '3']
+    >>> tokens("PFS 8.3 vs 6 [3]").token.tolist()
+    ['8.3', '6', '3']
     """
     found = token_spans(text, 0, end)
     return pd.DataFrame(found, columns=["start", "end", "token"]).astype({"start": "int64", "end": "int64"})
@@ -58,9 +58,9 @@ def is_whole_token(text: str, start: int, end: int) -> bool:
 
     Examples
     --------
-    >>> is_whole_token("HR 0.35, P", 3, 7)
+    >>> is_whole_token("HR 0.38, P", 3, 7)
     True
-    >>> is_whole_token("HR 0.35, P", 3, 6)
+    >>> is_whole_token("HR 0.38, P", 3, 6)
     False
     """
     before = text[max(0, start - 2):start]
