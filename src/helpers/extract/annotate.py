@@ -3,10 +3,10 @@
 Works on the :class:`helpers.extract.forms.Reader` after all recognisers ran. Every rule reads
 only what the text prints near the number:
 
-* **endpoint and term** -- the endpoint term next to the form (``原位进展 7 例``, ``9/40 例
-  (22.5%)原位进展``), else the nearest term before it in its clause, after it in its clause,
+* **endpoint and term** -- the endpoint term next to the form (``原位进展 7 例``, ``9/42 例
+  (21.4%)原位进展``), else the nearest term before it in its clause, after it in its clause,
   before it in its sentence; hazard ratios and p-values annotate the figures they follow
-  (``7.1 月(HR 0.62, P = 0.02)``) or the endpoint their factor list names (``女性(HR 0.71)
+  (``7.1 月(HR 0.62, P = 0.023)``) or the endpoint their factor list names (``女性(HR 0.64)
   是 PFS 较好的预后因素``);
 * **series** -- figures printed as one list (``分别 a 和 b``, ``a vs b``, ``a、b 和 c``);
 * **arm** -- the order a phrase announces (``试验组和对照组 … 分别 a 和 b``, ``in the

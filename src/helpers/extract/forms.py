@@ -11,7 +11,7 @@ form           reads
 =============  =================================================================
 ``label``      landmark times ``1、3 和 5 年 OS``, ``12 周的 ORR``, ``one-, two-year OS``
 ``hr``         ``HR a``, ``OR a``, ``HR a (95% CI l–u)``, ``OR a vs b``
-``p``          ``P = b``, ``P < 0.001``, ``p-value 0.03``
+``p``          ``P = b``, ``P < 0.001``, ``p-value 0.043``
 ``mean_sd``    ``(a ± b)``
 ``study_n``    a table's N column, ``100 (50/50)`` with the arm sizes
 ``frac_pct``   ``x/n (p%)``, ``x/n 例(p%)``, ``(x/n, p%)``
@@ -46,6 +46,8 @@ MEAN_SD_RE = re.compile(rf"{G('m')} ?± ?{G('s')}")
 STUDY_N_RE = re.compile(rf" ?{GI('n')}(?: ?\( ?{GI('a')} ?/ ?{GI('b')} ?\))?")
 FRAC_PCT_RE = re.compile(rf"{GI('x')} ?/ ?{GI('n')} ?(?P<u>{CU})? ?\( ?{G('p')} ?%")
 FRAC_COMMA_PCT_RE = re.compile(rf"\( ?{GI('x')} ?/ ?{GI('n')} ?(?P<u>{CU})? ?, ?{G('p')} ?%")
+X_OF_N_RE = re.compile(rf"{GI('x')} (?:of|out of) (?:the |all )?{GI('n')}(?: (?P<u>patients|lesions|cases|participants))?"
+                       rf"(?: ?\( ?{G('p')} ?%\))?")
 PCT_FRAC_RE = re.compile(rf"{G('p')} ?% ?\( ?{GI('x')} ?/ ?{GI('n')} ?(?P<u>{CU})? ?\)")
 COUNT_PCT_RE = re.compile(rf"{GI('x')} ?(?P<u>{CU})? ?\( ?{G('p')} ?%(?= ?[);,])")
 RANGE_RE = re.compile(rf"{G('a')} ?%? ?(?:~|-|–|—|至|to) ?{G('b')} ?%")
@@ -197,6 +199,16 @@ class Reader(TimeForms):
                 cnt = Num(m.start("x"), m.group("x"), "count", form, 0.95, unit=un, den=den)
                 pct = Num(m.start("p"), m.group("p"), "percent", form, 0.95, unit="percent", count=cnt, den=den)
                 self.new_item(u, m.start(), m.end(), "frac", sorted([cnt, den, pct], key=lambda x: x.pos))
+        for m in self._matches(X_OF_N_RE, u):  # ``7 of 45 patients (15.6%)``
+            if not self.free(m.start("x"), m.start("n")) or (m.group("p") and not self.free(m.start("p"))):
+                continue
+            un = self._count_unit(m.group("u"))
+            den = Num(m.start("n"), m.group("n"), "n", "x_of_n", 0.85, unit=un)
+            cnt = Num(m.start("x"), m.group("x"), "count", "x_of_n", 0.85, unit=un, den=den)
+            nums = [cnt, den]
+            if m.group("p"):
+                nums.append(Num(m.start("p"), m.group("p"), "percent", "x_of_n", 0.9, unit="percent", count=cnt, den=den))
+            self.new_item(u, m.start(), m.end(), "frac", nums)
         for m in self._matches(COUNT_PCT_RE, u):
             if not self.free(m.start("x"), m.start("p")) or self.t[max(0, m.start() - 1):m.start()] == "/":
                 continue

@@ -76,6 +76,7 @@ _TERMS: list[tuple[str, str, str]] = [
     ("治疗相关性死亡", "death", ""), ("死亡", "death", ""), ("deaths", "death", ""), ("death", "death", ""),
     ("died", "death", ""),
     ("占", "share", ""), ("made up", "share", ""), ("accounted for", "share", ""),
+    ("accounts for", "share", ""), ("account for", "share", ""),
     # toxicities (endpoint adverse_event, the toxicity as subgroup)
     ("不良事件", "adverse_event", ""), ("不良反应", "adverse_event", ""), ("毒性反应", "adverse_event", ""),
     ("毒性", "adverse_event", ""), ("adverse events", "adverse_event", ""), ("toxicity", "adverse_event", ""),

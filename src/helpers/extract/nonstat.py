@@ -42,7 +42,8 @@ _CMP = r"(?:[≤≥<>]|最多|至少|不超过|超过|低于|高于|up to|at lea
 CONTEXT_RULES: list[tuple[re.Pattern, str, str]] = [(re.compile(p), r, n) for p, r, n in [
     (r"\[\d+\]", "citation_number", "citation bracket"),
     (rf"{N} ?% ?CI", "definition", "confidence level of an interval"),
-    (rf"{_RANGE} ?(?:Gy|Gray|cGy)(?: ?/ ?{N} ?(?:f|fx|fractions?|次))?", "dose_schedule", "radiation dose"),
+    (rf"{_RANGE} ?(?:Gy|Gray|cGy)(?: ?/ ?{N} ?(?:f|fx|fractions?|次))?|(?:in )?{_RANGE} ?(?:fractions|次分割)",
+     "dose_schedule", "radiation dose and fractions"),
     (rf"{N} ?(?:℃|°C|° C)", "temperature", "temperature"),
     (rf"{_RANGE} ?(?:岁|years? old)|aged {_CMP}? ?{N}", "cut_off", "age"),
     (rf"(?:grade|Grade|G) ?{_CMP}? ?{_RANGE}|{_CMP}? ?{_RANGE} ?级", "grade", "toxicity grade"),

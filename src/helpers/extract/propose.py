@@ -28,7 +28,7 @@ from .links import link_among, link_partitions
 from .nonstat import covered_by_patterns, source_patterns
 from .text import layout, normalise, reference_heading
 
-FORM_NAMES = {"frac_pct": "x/n (p%)", "pct_frac": "p% (x/n)", "count_pct": "n (p%)", "frac": "x/n",
+FORM_NAMES = {"frac_pct": "x/n (p%)", "x_of_n": "x of n (p%)", "pct_frac": "p% (x/n)", "count_pct": "n (p%)", "frac": "x/n",
               "hr": "HR/OR", "p": "P", "mean_sd": "mean ± SD", "study_n": "table N column", "range": "a%~b%",
               "median": "time after a time-to-event term", "se": "p% (se%)", "pct": "p%", "count": "count",
               "n": "sample size"}
@@ -71,12 +71,12 @@ def propose_tables(source: str) -> Proposal:
     Examples
     --------
     >>> text = "## 1. Results\\n\\nIn the trial of Okafor [1], PFS was 8.3 and 5.1 months in the " \\
-    ...        "experimental and control groups (HR 0.58, P = 0.02).\\n\\n## References\\n\\n" \\
+    ...        "experimental and control groups (HR 0.57, P = 0.018).\\n\\n## References\\n\\n" \\
     ...        "- [1] Okafor, A. (2020) A Randomised Trial. *J Onc*."
     >>> v = propose_tables(text).tables["values"]
     >>> v[["value", "quantity", "endpoint", "arm", "unit"]].values.tolist()
     [['8.3', 'median', 'pfs', 'experimental', 'months'], ['5.1', 'median', 'pfs', 'control', 'months'], \
-['0.58', 'hr', 'pfs', '', ''], ['0.02', 'p_value', 'pfs', '', '']]
+['0.57', 'hr', 'pfs', '', ''], ['0.018', 'p_value', 'pfs', '', '']]
     """
     marker = reference_heading(source)
     body_end = source.index(marker) if marker else len(source)

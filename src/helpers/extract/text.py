@@ -1,6 +1,6 @@
 """A normalised view of a review's text, with an offset map back to the source, and its layout.
 
-The proposer reads forms such as ``$P < 0.002$`` or ``（HR 0.3）`` through a normalised copy of
+The proposer reads forms such as ``$P < 0.009$`` or ``（HR 0.3）`` through a normalised copy of
 the text: LaTeX and HTML markup dropped (``\\leq`` -> ``≤``, ``$`` removed), full-width
 punctuation made ASCII, runs of spaces collapsed. Digits and decimal points are never changed,
 so every number of the normalised text is a token of the source (:mod:`helpers.extract.tokens`)
@@ -59,12 +59,12 @@ def normalise(source: str) -> NormText:
 
     Examples
     --------
-    >>> nt = normalise("( $P < 0.002$ )，OS")
+    >>> nt = normalise("( $P < 0.009$ )，OS")
     >>> nt.text
-    '( P < 0.002 ),OS'
-    >>> s, e = nt.span(nt.text.index("0.002"), nt.text.index("0.002") + 5)
-    >>> "( $P < 0.002$ )，OS"[s:e]
-    '0.002'
+    '( P < 0.009 ),OS'
+    >>> s, e = nt.span(nt.text.index("0.009"), nt.text.index("0.009") + 5)
+    >>> "( $P < 0.009$ )，OS"[s:e]
+    '0.009'
     """
     chars: list[str] = []
     starts: list[int] = []
@@ -285,9 +285,9 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
     Examples
     --------
-    >>> t = "PFS 9 months (HR 0.5, P = 0.02), OS 12 months"
+    >>> t = "PFS 9 months (HR 0.5, P = 0.043), OS 12 months"
     >>> [t[a:b] for a, b in clauses(t, 0, len(t))]
-    ['PFS 9 months (HR 0.5, P = 0.02),', ' OS 12 months']
+    ['PFS 9 months (HR 0.5, P = 0.043),', ' OS 12 months']
     """
     out, s, depth = [], start, 0
     for i in range(start, end):
