@@ -35,6 +35,7 @@ _SEP_OK = re.compile(r"(?:、|,|和|与|及|vs\.?|VS|v|versus|and|or|/|比|,and|
 _SLOT_SEP = re.compile(r"vs\.?|VS|v|versus")
 _WINDOW = re.compile(r"(?<![\d.])(\d+) ?(?:天|日)(?:内|以内)|within (\d+) days")
 _HR_FOLLOWS = re.compile(r"^ ?(?:月|个月|months?|周|weeks?|%|例|\))? ?\)? ?[(,] ?$")
+_CITE_GROUP = re.compile(r"(?:\[\d+\](?:\s*[-–]\s*\[\d+\])?\s*)+")
 _PAREN_WORDS = re.compile(r"\([^()\d]*\)")
 _AFTER_LABEL = re.compile(rf"^ ?%? ?\)? ?(?:in|for) (?:the )?(?P<a>{lx._ARM_ALT})")
 
@@ -415,20 +416,19 @@ def refs_of(reader: Reader, ann: Annotator, it: Item) -> list[int]:
         return list(u.row.refs)
     t = reader.t
     ss, se = ann.sentence(u, it.start)
-    groups = [(m.start(), m.end()) for m in re.finditer(r"(?:\[\d+\](?:\s*[-–]\s*\[\d+\])?\s*)+", t[:se])
-              if m.start() >= u.start or m.start() >= ss]
+    first = min(u.start, ss)
+    for prev in reversed(ann.r.lay.units[:ann.r.lay.units.index(u)]):
+        if prev.kind != "text" or prev.section != u.section:
+            break
+        first = min(first, prev.start)
+    groups = [(m.start(), m.end()) for m in _CITE_GROUP.finditer(t, first, se)]
     after = [g for g in groups if it.end <= g[0] < se]
     if after:
         return cited_refs(t[after[0][0]:after[0][1]])
     before = [g for g in groups if ss <= g[0] and g[1] <= it.start]
     if before:
         return cited_refs(t[before[-1][0]:before[-1][1]])
-    lo = u.start
-    for prev in reversed(ann.r.lay.units[:ann.r.lay.units.index(u)]):
-        if prev.kind != "text" or prev.section != u.section:
-            break
-        lo = prev.start
-    earlier = [g for g in groups if lo <= g[0] and g[1] <= it.start]
+    earlier = [g for g in groups if g[1] <= it.start]  # the last cited in this section's paragraphs
     if earlier:
         return cited_refs(t[earlier[-1][0]:earlier[-1][1]])
     return []

@@ -102,8 +102,10 @@ def diff_values(proposed: pd.DataFrame, curated: pd.DataFrame) -> ValueDiff:
         read = lambda s: s.replace("", "total")  # noqa: E731  (the engine reads a blank arm as total)
         compare("arm_as_read", read(p["arm"]), read(c["arm"]), both, record=False)
         if "endpoint" in p.columns:
+            compare("endpoint_and_arm", p["endpoint"] + "/" + p["arm"], c["endpoint"] + "/" + c["arm"], both,
+                    record=False)
             ep_arm = lambda v: v["endpoint"] + "/" + read(v["arm"])  # noqa: E731
-            compare("endpoint_and_arm", ep_arm(p), ep_arm(c), both, record=False)
+            compare("endpoint_and_arm_as_read", ep_arm(p), ep_arm(c), both, record=False)
     targets = {}
     for field in LINK_FIELDS:
         if field in p.columns and field in c.columns:

@@ -219,7 +219,7 @@ _BARE_ENGLISH = ("experimental", "control")  # arm words without group/arm
 _ARM_ALT = "|".join(
     [re.escape(w) for w in sorted(ARM_WORDS, key=len, reverse=True) if not w.isascii()]
     + [r"[A-Z][A-Za-z0-9-]{1,12} ?组"]
-    + [rf"(?<!local )(?<!disease )(?<!tumour )(?<!tumor )(?i:{w})(?! rate)(?: (?:group|arm)s?)?"
+    + [rf"(?<![Ll]ocal )(?<![Dd]isease )(?<![Tt]umour )(?<![Tt]umor )(?i:{w})(?! rate)(?: (?:group|arm)s?)?"
        for w in _BARE_ENGLISH]
     + [rf"(?i:{w}) (?:group|arm)s?" for w in ARM_WORDS if w.isascii() and w not in _BARE_ENGLISH]
 )

@@ -23,6 +23,7 @@ FILLER_RE = re.compile(r"(?: ?(?:分别为|分别是|分别|为|是|达|:|=|\(|�
 TTE_SEP_RE = re.compile(r" ?(?:、|,|和|与|及|vs\.?|VS|v|versus|and|or|/) ?")
 UNIT_AFTER_RE = re.compile(rf" ?\)? ?(?P<u>{lx.TIME_UNIT_RE})")
 PAREN_WORDS_RE = re.compile(r" ?\([^()\d]{0,20}\)")
+TIME_VALUE_RE = re.compile(rf"(?:{G('v')}|(?P<nr>NR)) ?(?P<u>{lx.TIME_UNIT_RE})")
 
 
 class TimeForms:
@@ -94,9 +95,7 @@ class TimeForms:
             if term.time_to_event:
                 self._median_list(u, term)
         # a time after a time-to-event term earlier in the sentence (``..., 未接受的是 13.8 月``)
-        for m in re.finditer(rf"(?:{G('v')}|(?P<nr>NR)) ?(?P<u>{lx.TIME_UNIT_RE})", self.t[:u.end]):
-            if m.start() < u.start:
-                continue
+        for m in TIME_VALUE_RE.finditer(self.t, u.start, u.end):
             pos = m.start("v") if m.group("v") else m.start("nr")
             if m.group("v") and ("." not in m.group("v") or not self.free(pos)):
                 continue
@@ -152,8 +151,10 @@ class TimeForms:
                 found[i][2] = found[i + 1][2]
             if not found[i][2] and found[i][1] == "NR":
                 later = re.search(lx.TIME_UNIT_RE, self.t[found[i][3]:min(u.end, found[i][3] + 40)])
-                found[i][2] = lx.TIME_UNITS[later.group()] if later else ""
+                earlier = re.findall(lx.TIME_UNIT_RE, self.t[max(u.start, found[i][0] - 40):found[i][0]])
+                found[i][2] = lx.TIME_UNITS[later.group()] if later else lx.TIME_UNITS[earlier[-1]] if earlier else "-"
         for vpos, value, unit, end in found:
-            if unit:
+            if unit:  # ``NR`` (not reached) is a median even when no unit is printed near it
+                unit = "" if unit == "-" else unit
                 num = Num(vpos, value, "median", "median", 0.85, unit=unit)
                 self.new_item(u, vpos, end, "median", [num], term)
