@@ -102,13 +102,15 @@ synthetic: | $(ENV_STAMP) ## Run every notebook on the synthetic review (tests/s
 
 # ---- another review: propose an extraction of its text, scaffold its data directory --
 REVIEWS_DIR ?= reviews
+# RAW names the data directory's texts above; here only a RAW given on the command line counts
+RAW_GIVEN := $(if $(findstring command line,$(origin RAW)),$(RAW))
 
 propose: | $(ENV_STAMP) ## Propose an extraction of a text (RAW=text.txt OUT=dir): raw/ + extracted/, validated
-	@test -n "$(RAW)" -a -n "$(OUT)" || { echo "usage: make propose RAW=review.txt OUT=dir" >&2; exit 2; }
+	@test -n "$(RAW_GIVEN)" -a -n "$(OUT)" || { echo "usage: make propose RAW=review.txt OUT=dir" >&2; exit 2; }
 	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers propose "$(RAW)" "$(OUT)"
 
 new-review: | $(ENV_STAMP) ## Scaffold reviews/NAME from a text (NAME=.. RAW=..), ready for make all DATA_DIR=reviews/NAME
-	@test -n "$(NAME)" -a -n "$(RAW)" || { echo "usage: make new-review NAME=name RAW=review.txt" >&2; exit 2; }
+	@test -n "$(NAME)" -a -n "$(RAW_GIVEN)" || { echo "usage: make new-review NAME=name RAW=review.txt" >&2; exit 2; }
 	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers new-review "$(NAME)" "$(RAW)" --reviews-dir "$(REVIEWS_DIR)"
 
 # ---- tests and exploration --------------------------------------------------------
