@@ -14,9 +14,9 @@ only what the text prints near the number:
   gives a series its arms; a labelled figure (``对照组: 8/21``, ``control 63.5%``) takes its
   label; a figure of one study with no arm is the study's ``total``;
 * **timepoint** -- a landmark label (``1、3 和 5 年 OS``) gives the series after it its times; a
-  window (``60 天内``) gives the counts of its sentence theirs;
-* **refs** -- the table row's, else the citation nearest the number in its sentence, else the
-  last one cited before it in the paragraph.
+  window (``60 天内``) gives the counts of its clause theirs.
+
+The references of a figure are found by :func:`helpers.extract.links.refs_of`.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ import re
 
 from . import lexicon as lx
 from .forms import Item, Reader
-from .text import Unit, cited_refs, clauses, sentences, span_of
+from .text import Unit, clauses, sentences, span_of
 
 _VALUE_KINDS = ("frac", "pct", "median", "mean_sd", "count", "n", "range")
 _ADJ_BEFORE = re.compile(r"[\s:]*(?:\[\d+\]\s*)*(?:分别为|分别|为|是|was|were|of|in|:)?[\s:]*\(?\s*$")
@@ -35,13 +35,24 @@ _SEP_OK = re.compile(r"(?:、|,|和|与|及|vs\.?|VS|v|versus|and|or|/|比|,and|
 _SLOT_SEP = re.compile(r"vs\.?|VS|v|versus")
 _WINDOW = re.compile(r"(?<![\d.])(\d+) ?(?:天|日)(?:内|以内)|within (\d+) days")
 _HR_FOLLOWS = re.compile(r"^ ?(?:月|个月|months?|周|weeks?|%|例|\))? ?\)? ?[(,] ?$")
-_CITE_GROUP = re.compile(r"(?:\[\d+\](?:\s*[-–]\s*\[\d+\])?\s*)+")
 _PAREN_WORDS = re.compile(r"\([^()\d]*\)")
 _AFTER_LABEL = re.compile(rf"^ ?%? ?\)? ?(?:in|for) (?:the )?(?P<a>{lx._ARM_ALT})")
 
 
 class Annotator:
-    """Annotate every item of a reader (in place)."""
+    """Annotate every item of a reader (in place).
+
+    Examples
+    --------
+    >>> from helpers.extract.text import layout, normalise
+    >>> text = "## 1. Results\\n\\nPFS was 8.3 vs 5.1 months in the experimental and control groups, respectively.\\n"
+    >>> nt = normalise(text)
+    >>> reader = Reader(nt, layout(nt, len(text)), len(text))
+    >>> reader.read()
+    >>> Annotator(reader).run()
+    >>> [(n.value, n.quantity, n.endpoint, n.arm) for it in reader.items for n in it.nums]
+    [('8.3', 'median', 'pfs', 'experimental'), ('5.1', 'median', 'pfs', 'control')]
+    """
 
     def __init__(self, reader: Reader):
         self.r, self.t = reader, reader.t
@@ -407,29 +418,3 @@ class Annotator:
                 n.arm = arm
                 n.notes.append(note)
         return True
-
-
-def refs_of(reader: Reader, ann: Annotator, it: Item) -> list[int]:
-    """The reference numbers the review prints for an item (see module docstring)."""
-    u = it.unit
-    if u.row is not None:
-        return list(u.row.refs)
-    t = reader.t
-    ss, se = ann.sentence(u, it.start)
-    first = min(u.start, ss)
-    for prev in reversed(ann.r.lay.units[:ann.r.lay.units.index(u)]):
-        if prev.kind != "text" or prev.section != u.section:
-            break
-        first = min(first, prev.start)
-    groups = [(m.start(), m.end()) for m in _CITE_GROUP.finditer(t, first, se)]
-    after = [g for g in groups if it.end <= g[0] < se]
-    if after:
-        return cited_refs(t[after[0][0]:after[0][1]])
-    before = [g for g in groups if ss <= g[0] and g[1] <= it.start]
-    if before:
-        return cited_refs(t[before[-1][0]:before[-1][1]])
-    earlier = [g for g in groups if g[1] <= it.start]  # the last cited in this section's paragraphs
-    if earlier:
-        return cited_refs(t[earlier[-1][0]:earlier[-1][1]])
-    return []
-

@@ -89,7 +89,16 @@ def new_review_command(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub) -> None:
-    """Register the commands on the sub-parsers of ``python -m helpers``."""
+    """Register the commands on the sub-parsers of ``python -m helpers``.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_commands(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["propose", "review.txt", "build/p"])
+    >>> args.func is propose_command, args.raw, args.out_dir
+    (True, 'review.txt', 'build/p')
+    """
     p = sub.add_parser("propose", help="propose an extraction of a review's text (raw/ + extracted/)")
     p.add_argument("raw", help="the review's text (UTF-8)")
     p.add_argument("out_dir", help="data directory to write (raw/, extracted/)")

@@ -64,7 +64,20 @@ AMONG_RE = re.compile(rf"{GI('x')} ?(?:例|名|patients?)[^,;。\d]{{0,12}}?(?:�
 
 
 class Reader(TimeForms):
-    """Runs every recogniser over the units of a layout; holds what each token became."""
+    """Runs every recogniser over the units of a layout; holds what each token became.
+
+    Examples
+    --------
+    >>> from helpers.extract.text import layout, normalise
+    >>> text = "## 1. 结果\\n\\n局部进展 9/42 例(21.4%), 放疗剂量 45 Gy [1]。\\n"
+    >>> nt = normalise(text)
+    >>> reader = Reader(nt, layout(nt, len(text)), len(text))
+    >>> reader.read()
+    >>> [(n.value, n.quantity, n.den.value if n.den else "") for it in reader.items for n in it.nums]
+    [('9', 'count', '42'), ('42', 'n', ''), ('21.4', 'percent', '42')]
+    >>> sorted(reason for reason, _ in reader.nonstat.values())
+    ['citation_number', 'dose_schedule']
+    """
 
     def __init__(self, norm: NormText, lay: Layout, body_end_source: int):
         self.norm, self.lay, self.t = norm, lay, norm.text

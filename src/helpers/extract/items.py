@@ -8,18 +8,39 @@ from .text import Unit
 
 
 def G(name: str) -> str:
-    """A named number group with whole-token boundaries."""
+    """A named number group with whole-token boundaries.
+
+    Examples
+    --------
+    >>> import re
+    >>> re.search(G("v"), "HR 0.64,").group("v")
+    '0.64'
+    """
     return rf"(?<![\d.])(?P<{name}>\d+(?:\.\d+)?)(?!\d|\.\d)"
 
 
 def GI(name: str) -> str:
-    """A named integer group with whole-token boundaries."""
+    """A named integer group with whole-token boundaries.
+
+    Examples
+    --------
+    >>> import re
+    >>> re.search(GI("n"), "9.5 and 42").group("n")
+    '42'
+    """
     return rf"(?<![\d.])(?P<{name}>\d+)(?!\d|\.\d)"
 
 
 @dataclass
 class Num:
-    """One number proposed as a value (normalised position ``pos``)."""
+    """One number proposed as a value (normalised position ``pos``).
+
+    Examples
+    --------
+    >>> n = Num(10, "21.4", "percent", "pct", 0.8, unit="percent")
+    >>> n.end, n.bound, n.arm
+    (14, 'point', '')
+    """
 
     pos: int
     value: str

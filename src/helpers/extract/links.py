@@ -2,6 +2,8 @@
 
 * **denominators printed first**: ``27 例进展患者中, 11 例(41%)``, ``Of the 52 patients, 38%
   responded`` -- the N is the denominator of the counts and percentages after it;
+* **references**: the table row's, else the citation nearest the figure in its sentence, else
+  the last one cited before it in the section's paragraphs;
 * **partitions** (``partition_id``, ``total_id``): the arm sizes of a comparison (the
   denominators of ``x/n1 vs y/n2``, or of figures labelled by arm in one cell) add up to the
   study's N; response categories (CR/PR/SD/PD) and failure patterns of one arm are parts of a
@@ -17,15 +19,32 @@ import re
 
 from . import lexicon as lx
 from .forms import Item, Num, Reader
+from .text import cited_refs
 
 _ABLATION = frozenset({"complete_ablation", "partial_ablation"})
 _NEW_PARTS = frozenset({"new_lesion_only", "new_lesion_and_local_progression"})
 _PROGRESSION = lx.FAILURE - {"new_lesion"} - _NEW_PARTS
+_CITE_GROUP = re.compile(r"(?:\[\d+\](?:\s*[-–]\s*\[\d+\])?\s*)+")
 _SUBGROUP = re.compile(r"人群|亚组|阴性|阳性|subgroup|negative|positive|patients with")
 
 
 def link_among(reader: Reader, ann) -> None:
-    """A denominator printed before its counts: ``N 例…中``, ``of the N patients``."""
+    """A denominator printed before its counts: ``N 例…中``, ``of the N patients``.
+
+    Examples
+    --------
+    >>> from helpers.extract.annotate import Annotator
+    >>> from helpers.extract.text import layout, normalise
+    >>> text = "## 1. Results\\n\\nOf the 52 patients, 11 (21.2%) had local progression.\\n"
+    >>> nt = normalise(text)
+    >>> reader = Reader(nt, layout(nt, len(text)), len(text))
+    >>> reader.read()
+    >>> ann = Annotator(reader)
+    >>> ann.run()
+    >>> link_among(reader, ann)
+    >>> sorted((n.pos, n.value, n.den.value if n.den else "") for it in reader.items for n in it.nums)
+    [(22, '52', ''), (35, '11', '52'), (39, '21.2', '52')]
+    """
     for pos, among in reader.among.items():
         it0 = next(i for i in reader.items if i.id == among.item)
         _, se = ann.sentence(it0.unit, pos)
@@ -50,7 +69,22 @@ def _study_total(items: list[Item], it: Item) -> Num | None:
 
 
 def link_partitions(items: list[Item], ann, prefix_of) -> None:
-    """Set ``partition`` and ``total`` on the numbers whose printed form shows a whole and its parts."""
+    """Set ``partition`` and ``total`` on the numbers whose printed form shows a whole and its parts.
+
+    Examples
+    --------
+    >>> from helpers.extract.annotate import Annotator
+    >>> from helpers.extract.text import layout, normalise
+    >>> text = "## 1. 结果\\n\\n鳞癌占 21.3%, 腺癌占 30.2%, 其他占 48.5%。\\n"
+    >>> nt = normalise(text)
+    >>> reader = Reader(nt, layout(nt, len(text)), len(text))
+    >>> reader.read()
+    >>> ann = Annotator(reader)
+    >>> ann.run()
+    >>> link_partitions(reader.items, ann, lambda n: "s1")
+    >>> [(n.value, n.endpoint, n.partition) for it in reader.items for n in it.nums]
+    [('21.3', 'share', 's1_part_1'), ('30.2', 'share', 's1_part_1'), ('48.5', 'share', 's1_part_1')]
+    """
     groups: list[tuple[str, list[Num], Num | None]] = []
     in_group: set[int] = set()
 
@@ -130,3 +164,42 @@ def link_partitions(items: list[Item], ann, prefix_of) -> None:
             n.partition = pid
             if total is not None and total is not n and n.total is None:
                 n.total = total
+
+
+def refs_of(reader: Reader, ann, it: Item) -> list[int]:
+    """The reference numbers the review prints for an item (see module docstring).
+
+    Examples
+    --------
+    >>> from helpers.extract.text import layout, normalise
+    >>> text = "## 2. Trials\\n\\nOkafor [4] enrolled 52 patients. PFS 7.4 months [5].\\n"
+    >>> nt = normalise(text)
+    >>> reader = Reader(nt, layout(nt, len(text)), len(text))
+    >>> reader.read()
+    >>> from helpers.extract.annotate import Annotator
+    >>> ann = Annotator(reader)
+    >>> [refs_of(reader, ann, it) for it in sorted(reader.items, key=lambda i: i.start)]
+    [[4], [5]]
+    """
+    u = it.unit
+    if u.row is not None:
+        return list(u.row.refs)
+    t = reader.t
+    ss, se = ann.sentence(u, it.start)
+    first = min(u.start, ss)
+    for prev in reversed(ann.r.lay.units[:ann.r.lay.units.index(u)]):
+        if prev.kind != "text" or prev.section != u.section:
+            break
+        first = min(first, prev.start)
+    groups = [(m.start(), m.end()) for m in _CITE_GROUP.finditer(t, first, se)]
+    after = [g for g in groups if it.end <= g[0] < se]
+    if after:
+        return cited_refs(t[after[0][0]:after[0][1]])
+    before = [g for g in groups if ss <= g[0] and g[1] <= it.start]
+    if before:
+        return cited_refs(t[before[-1][0]:before[-1][1]])
+    earlier = [g for g in groups if g[1] <= it.start]  # the last cited in this section's paragraphs
+    if earlier:
+        return cited_refs(t[earlier[-1][0]:earlier[-1][1]])
+    return []
+

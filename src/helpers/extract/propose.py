@@ -22,9 +22,9 @@ import pandas as pd
 
 from ..schema import COLUMNS, OPTIONAL_COLUMNS
 from . import bibliography as bib
-from .annotate import Annotator, refs_of
+from .annotate import Annotator
 from .forms import Item, Reader
-from .links import link_among, link_partitions
+from .links import link_among, link_partitions, refs_of
 from .nonstat import covered_by_patterns, source_patterns
 from .text import layout, normalise, reference_heading
 

@@ -63,6 +63,15 @@ def guess_title(source: str) -> str:
 def new_review(name: str, raw: Path | str, reviews_dir: Path | str = "reviews", force: bool = False) -> tuple[Path, Proposal]:
     """Scaffold ``reviews_dir/name`` from the text ``raw``; return the directory and the proposal.
 
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "t.txt").write_text("# A review\\n\\n## 1. Results\\n\\nPFS 7.4 months.\\n", encoding="utf-8")
+    >>> target, proposal = new_review("demo", tmp / "t.txt", tmp / "reviews")
+    >>> sorted(p.name for p in target.iterdir()), proposal.tables["values"]["value"].tolist()
+    (['external', 'extracted', 'raw'], ['7.4'])
+
     Raises
     ------
     DataError

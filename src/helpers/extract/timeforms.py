@@ -27,7 +27,21 @@ TIME_VALUE_RE = re.compile(rf"(?:{G('v')}|(?P<nr>NR)) ?(?P<u>{lx.TIME_UNIT_RE})"
 
 
 class TimeForms:
-    """Landmark-time labels and medians; mixed into the reader."""
+    """Landmark-time labels and medians; mixed into the reader.
+
+    Examples
+    --------
+    >>> from helpers.extract.forms import Reader
+    >>> from helpers.extract.text import layout, normalise
+    >>> text = "## 1. 结果\\n\\nPFS 分别 11.3 和 7.8 月, 1、2 和 3 年 OS 分别 88.1%、70.4% 和 55.0%。\\n"
+    >>> nt = normalise(text)
+    >>> reader = Reader(nt, layout(nt, len(text)), len(text))
+    >>> reader.read()
+    >>> [lab.points for lab in reader.labels]
+    [['1y', '2y', '3y']]
+    >>> [(n.value, n.unit) for it in reader.items if it.kind == "median" for n in it.nums]
+    [('11.3', 'months'), ('7.8', 'months')]
+    """
 
     def _search(self, rx: re.Pattern, u: Unit):
         """Matches of ``rx`` in a unit; a rejected match is retried one character later."""
