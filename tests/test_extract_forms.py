@@ -283,3 +283,11 @@ def test_never_writes_a_number_that_is_not_printed_at_its_offset(parts):
         assert source[o:o + len(r.value)] == r.value
         assert re.fullmatch(r"\d+(?:\.\d+)?|NR", r.value)
     validate_review(Review(data_dir=".", source=source, tables=tables))
+
+
+def test_windows_line_endings_read_alike():
+    unix = propose("## 1. Results\n\nPFS 9.1 vs 4.3 months (HR 0.62, P = 0.023) [1].\n")
+    dos = propose("## 1. Results\r\n\r\nPFS 9.1 vs 4.3 months (HR 0.62, P = 0.023) [1].\r\n",
+                  REFS_EN.replace("\n", "\r\n"))
+    assert rows(dos, "quantity", "endpoint", "refs") == rows(unix, "quantity", "endpoint", "refs")
+    assert dos["references"]["ref"].tolist() == ["1", "2"]

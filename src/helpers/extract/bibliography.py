@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-ENTRY_RE = re.compile(r"(?m)^[ \t]*(?:[-*][ \t]+)?\[(\d+)\][ \t]*(.+?)[ \t]*$")
+ENTRY_RE = re.compile(r"(?m)^[ \t]*(?:[-*][ \t]+)?\[(\d+)\][ \t]*(.+?)[ \t\r]*$")
 YEAR_RE = re.compile(r"\(((?:19|20)\d{2}[a-z]?)\)|[,，.] ?((?:19|20)\d{2})(?=[,，.;])")
 DOI_RE = re.compile(r"(?:doi\.org/|doi: ?|DOI: ?)(10\.\d{4,9}/(?:\\.|[^\s<>\]\[\\])+)")
 KIND_WORDS = [

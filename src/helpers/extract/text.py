@@ -21,7 +21,7 @@ import numpy as np
 _SEQUENCES = {
     "\\leq": "≤", "\\geq": "≥", "\\le": "≤", "\\ge": "≥", "\\sim": "~", "\\pm": "±", "\\times": "×",
     "\\%": "%", "\\,": " ", "\\;": " ", "&lt;": "<", "&gt;": ">", "&le;": "≤", "&ge;": "≥", "&amp;": "&",
-    "<p>": " ", "</p>": " ", "<br>": " ", "<br/>": " ", "**": "", "$": "",
+    "<p>": " ", "</p>": " ", "<br>": " ", "<br/>": " ", "**": "", "$": "", "\r": "",
 }
 _SEQ_RE = re.compile("|".join(re.escape(k) for k in sorted(_SEQUENCES, key=len, reverse=True)))
 #: single characters mapped to their plain forms
@@ -105,7 +105,7 @@ HEADING_RE = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t]*$")
 SECTION_NUMBER_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?(?=\s|$)")
 CAPTION_RE = re.compile(r"^\**\s*(?:Table|TABLE|表)\s*(\d+)\s*[.:．。]?", re.I)
 CONTINUED_RE = re.compile(r"^(?:Continued|续表|续)\b", re.I)
-REF_HEADING_RE = re.compile(r"(?m)^#{1,6}[ \t]*(?:参考文献|References?|REFERENCES|Bibliography|Literature)[ \t]*$")
+REF_HEADING_RE = re.compile(r"(?m)^#{1,6}[ \t]*(?:参考文献|References?|REFERENCES|Bibliography|Literature)[ \t\r]*$")
 N_HEADER_RE = re.compile(r"^(?:例数|病例数|样本量|患者数|N|n|No\.?|Patients?|Sample size|Cases)$", re.I)
 BRACKETS_RE = re.compile(r"\[(\d+)\](?:\s*[-–]\s*\[(\d+)\])?")
 
