@@ -214,13 +214,12 @@ class Annotator:
         return items[k - 1] if k > 0 else None
 
     def inherit(self, it: Item, prev: Item) -> None:
-        src = next((n for n in prev.nums if n.quantity not in ("n",) or len(prev.nums) == 1), prev.nums[0])
+        """An HR, OR, p or SE printed right after figures annotates them: same endpoint and term."""
+        src = next((n for n in prev.nums if n.quantity != "n" or len(prev.nums) == 1), prev.nums[0])
         for n in it.nums:
             n.endpoint, n.subgroup, n.term = src.endpoint, src.subgroup, src.term
-            if n.quantity != "hr" and (it.kind != "se" or True):
-                n.timepoint = src.timepoint if prev.kind in ("hr", "or", "p") else n.timepoint
-            if it.kind == "se":
-                n.arm = src.arm
+            if n.quantity != "hr" and prev.kind in ("hr", "or", "p"):
+                n.timepoint = src.timepoint  # the p of an OR at 12 weeks is at 12 weeks too
         it.term = prev.term
         it.inherits = prev  # type: ignore[attr-defined]
 
@@ -374,6 +373,10 @@ class Annotator:
                 self.label_arm(it, labels, hr=True)
             elif it.kind != "se":
                 self.label_arm(it, labels)
+        for it in items:  # a standard error belongs to the arm of the figure it follows
+            src = getattr(it, "inherits", None)
+            if it.kind == "se" and src is not None and src.nums[0].arm:
+                self.set_arm(it, src.nums[0].arm, "arm of the figure it follows")
 
     def previous_orders(self, u: Unit) -> list[tuple[int, int, list[str]]]:
         """Order phrases of the previous paragraph when this one continues it after a page break."""

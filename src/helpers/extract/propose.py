@@ -157,7 +157,8 @@ def propose_tables(source: str) -> Proposal:
             })
     for r in rows:
         for col, key in (("count_id", "_count"), ("denominator_id", "_den"), ("total_id", "_total")):
-            r[col] = ids.get(id(r.pop(key)), "") if r[key] is not None else r.pop(key) and ""
+            target = r.pop(key)
+            r[col] = ids.get(id(target), "") if target is not None else ""
     values = _frame(rows, "values")
 
     # ------------------------------------------------------------------ other tables
