@@ -66,6 +66,7 @@ class Annotator:
 
     # ------------------------------------------------------------------ spans
     def sentence(self, u: Unit, pos: int) -> tuple[int, int]:
+        """The sentence (split at 。 ; ! ? and a full stop) around ``pos`` in unit ``u``."""
         if u.start not in self._sent:
             self._sent[u.start] = sentences(self.t, u.start, u.end) or [(u.start, u.end)]
         return span_of(self._sent[u.start], pos)
@@ -85,6 +86,7 @@ class Annotator:
         return span_of(self._sent[key], pos)
 
     def clause(self, u: Unit, pos: int) -> tuple[int, int]:
+        """The comma-separated clause (outside brackets) around ``pos`` in unit ``u``."""
         s, e = self.sentence(u, pos)
         return span_of(clauses(self.t, s, e), pos)
 
@@ -107,6 +109,7 @@ class Annotator:
 
     # ------------------------------------------------------------------ endpoint
     def set_term(self, it: Item, term: lx.Term | None, how: str) -> None:
+        """Give every number of an item the endpoint, subgroup and verbatim term of ``term``."""
         it.term = term
         for n in it.nums:
             if n.role in ("study_n", "arm_n", "enrolled") or (n.role == "among" and n.quantity == "n"):
@@ -121,6 +124,7 @@ class Annotator:
                 n.notes.append(how)
 
     def endpoint(self, it: Item) -> None:
+        """Find the endpoint term of an item (rules in the module docstring)."""
         if it.term is not None:
             self.set_term(it, it.term, "")
             return
@@ -209,6 +213,7 @@ class Annotator:
         self.set_term(it, after[0] if after else None, "endpoint named after the figure" if after else "")
 
     def previous(self, it: Item) -> Item | None:
+        """The item printed just before ``it`` in its unit (None for the first)."""
         items = self.by_unit[it.unit.start]
         k = items.index(it)
         return items[k - 1] if k > 0 else None
@@ -240,6 +245,7 @@ class Annotator:
                 it.series = run  # type: ignore[attr-defined]
 
     def joins(self, a: Item, b: Item) -> bool:
+        """Whether item ``b`` continues the list that item ``a`` is part of."""
         family = {"frac": "p", "pct": "p", "median": "m", "mean_sd": "m", "count": "c"}
         if family.get(a.kind) != family.get(b.kind) or self.sentence(a.unit, a.start) != self.sentence(b.unit, b.start):
             return False
@@ -255,6 +261,7 @@ class Annotator:
 
     @staticmethod
     def slots(run: list[Item], t: str) -> list[list[Item]]:
+        """The arm slots of a list: ``vs`` separates arms when printed, ``/`` never does."""
         gaps = [_GAP_JUNK.sub("", t[a.end:b.start]) for a, b in zip(run, run[1:])]
         by_vs = any(_SLOT_SEP.fullmatch(g) for g in gaps)
         out = [[run[0]]]
@@ -268,6 +275,7 @@ class Annotator:
 
     # ------------------------------------------------------------------ timepoints
     def timepoints(self, items: list[Item]) -> None:
+        """Landmark labels and event windows give the figures after them their timepoints."""
         for lab in (lb for lb in self.r.labels if lb.unit.start == items[0].unit.start):
             ss, se = self.sentence(lab.unit, lab.start)
             nxt_lab = min([lb.start for lb in self.r.labels if lb.unit is lab.unit and lb.start > lab.start] + [se])
@@ -304,15 +312,18 @@ class Annotator:
 
     @staticmethod
     def set_timepoint(it: Item, point: str) -> None:
+        """Set a timepoint on an item's numbers that have none."""
         for n in it.nums:
             n.timepoint = n.timepoint or point
 
     # ------------------------------------------------------------------ arms
     def orders(self, u: Unit) -> list[tuple[int, int, list[str]]]:
+        """Arm-order phrases of a unit: (start, end, arms in order)."""
         out = [(m.start(), m.end(), lx.arm_order(m.group())) for m in lx.ORDER_RE.finditer(self.t, u.start, u.end)]
         return [o for o in out if len(o[2]) >= 2]
 
     def labels(self, u: Unit, orders) -> list[tuple[int, int, str]]:
+        """Single arm words of a unit that are not part of an order phrase: (start, end, arm)."""
         out = []
         for m in lx.ARM_RE.finditer(self.t, u.start, u.end):
             if any(a <= m.start() < b for a, b, _ in orders):
@@ -323,6 +334,7 @@ class Annotator:
         return out
 
     def header_order(self, u: Unit) -> list[str]:
+        """The arm order a table's column header or caption announces (``试验组 vs 对照组``)."""
         if u.row is None:
             return []
         text = u.header
@@ -332,6 +344,7 @@ class Annotator:
         return lx.arm_order(m.group()) if m else []
 
     def arms(self, items: list[Item]) -> None:
+        """Assign arms to the items of one unit: series by announced order, single figures by label."""
         u = items[0].unit
         orders = self.orders(u)
         labels = self.labels(u, orders)
@@ -392,6 +405,7 @@ class Annotator:
         return self.orders(prev)
 
     def label_arm(self, it: Item, labels, inside_only: bool = False, lo: int | None = None, hr: bool = False) -> bool:
+        """Give an item the arm of a label next to it (after it, or before it in its sentence)."""
         m = _AFTER_LABEL.match(self.t[it.end:it.end + 40])
         if m and lx.ORDER_RE.match(self.t, it.end + m.start("a")):
             m = None  # an order phrase (``in the experimental and control groups``), not a label
@@ -416,6 +430,7 @@ class Annotator:
 
     @staticmethod
     def set_arm(it: Item, arm: str, note: str) -> bool:
+        """Set an arm on an item's numbers that have none (the study N keeps its own)."""
         for n in it.nums:
             if n.role != "study_n" and not n.arm:
                 n.arm = arm

@@ -173,7 +173,15 @@ def study_key(ref: Reference, taken: set[str]) -> str:
 
 
 def guess_design(kinds: list[str], titles: list[str], context: str) -> str:
-    """A study design from its references' kinds and titles and the table it sits in."""
+    """A study design from its references' kinds and titles and the table it sits in.
+
+    Examples
+    --------
+    >>> guess_design(["trial_report"], ["A Randomised Phase 3 Trial"], "")
+    'rct'
+    >>> guess_design(["primary_study"], ["Outcomes after Ablation"], "retrospective series")
+    'retrospective'
+    """
     text = " ".join(titles) + " " + context
     if "meta_analysis" in kinds:
         return "meta_analysis"

@@ -37,6 +37,7 @@ def _refuse_curated(out: Path) -> None:
 
 
 def propose_command(args: argparse.Namespace) -> int:
+    """``python -m helpers propose RAW OUT_DIR``: write, validate, report."""
     from ..validation import validate_data_dir
     from .propose import write_proposal
 
@@ -57,6 +58,7 @@ def propose_command(args: argparse.Namespace) -> int:
 
 
 def diff_command(args: argparse.Namespace) -> int:
+    """``python -m helpers diff-extraction PROPOSED CURATED``: report and write the differences."""
     from ..coverage import coverage_ledger
     from ..validation import validate_data_dir, write_csv_atomic
     from .diff import diff_tokens, diff_values, summary
@@ -78,6 +80,7 @@ def diff_command(args: argparse.Namespace) -> int:
 
 
 def new_review_command(args: argparse.Namespace) -> int:
+    """``python -m helpers new-review NAME RAW``: scaffold, validate, report."""
     from ..validation import validate_data_dir
     from .scaffold import new_review
 

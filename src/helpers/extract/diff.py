@@ -39,6 +39,7 @@ class ValueDiff:
         return self.matched / self.proposed if self.proposed else float("nan")
 
     def rate(self, field: str) -> float:
+        """Agreement rate of one field (NaN when the field was not compared)."""
         row = self.fields[self.fields["field"] == field]
         return float(row["rate"].iloc[0]) if len(row) else float("nan")
 
@@ -85,6 +86,7 @@ def diff_values(proposed: pd.DataFrame, curated: pd.DataFrame) -> ValueDiff:
     rows, stats = [], []
 
     def compare(field: str, pv: pd.Series, cv: pd.Series, on: pd.Index, record: bool = True) -> None:
+        """Record agreement of one field over the keys ``on``; list differences if ``record``."""
         a, b = pv.reindex(on).fillna(""), cv.reindex(on).fillna("")
         same = a == b
         stats.append({"field": field, "compared": len(on), "agree": int(same.sum()),
@@ -159,7 +161,15 @@ def diff_tokens(proposed_ledger: pd.DataFrame, curated_ledger: pd.DataFrame) -> 
 
 
 def summary(d: ValueDiff) -> str:
-    """A short plain-text report of a :class:`ValueDiff`."""
+    """A short plain-text report of a :class:`ValueDiff`.
+
+    Examples
+    --------
+    >>> cols = ["value_id", "value", "value_offset", "quantity"]
+    >>> v = pd.DataFrame([["a", "12", "5", "count"]], columns=cols)
+    >>> print(summary(diff_values(v, v)).splitlines()[0])
+    values: proposed 1, curated 1, at the same offset 1 (recovery 100.0%, precision 100.0%)
+    """
     lines = [f"values: proposed {d.proposed}, curated {d.curated}, at the same offset {d.matched} "
              f"(recovery {d.recovery:.1%}, precision {d.precision:.1%})",
              f"{'field':34s} {'compared':>8s} {'agree':>6s} {'rate':>7s}"]

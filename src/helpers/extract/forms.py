@@ -97,15 +97,18 @@ class Reader(TimeForms):
 
     # ------------------------------------------------------------------ helpers
     def free(self, *positions: int) -> bool:
+        """Whether every position is an unclaimed token."""
         return all(p in self.tok and p not in self.claimed for p in positions)
 
     def claim_nonstat(self, pos: int, reason: str, note: str = "") -> None:
+        """Mark a token as not a statistic, with a reason."""
         if pos in self.tok and pos not in self.claimed:
             self.claimed[pos] = "nonstat"
             self.nonstat[pos] = (reason, note)
 
     def new_item(self, unit: Unit, start: int, end: int, kind: str, nums: list[Num],
                  term: lx.Term | None = None) -> Item:
+        """Record numbers recognised together and claim their tokens."""
         it = Item(len(self.items), unit, start, end, kind, nums, term)
         for n in nums:
             n.item = it.id
@@ -115,6 +118,7 @@ class Reader(TimeForms):
         return it
 
     def unit_terms(self, u: Unit) -> list[lx.Term]:
+        """Endpoint terms of a unit (cached)."""
         key = u.start
         if key not in self.terms:
             self.terms[key] = lx.find_terms(self.t, u.start, u.end, self.term_rx, self.term_table)
@@ -135,6 +139,7 @@ class Reader(TimeForms):
                 step(u)
 
     def nonstat_context(self, u: Unit) -> None:
+        """Claim numbers whose context says they are not statistics (doses, ratios, thresholds ...)."""
         for reason, (s, _, _) in classify(self.t, u.start, u.end, CONTEXT_RULES):
             if reason == "eligibility_threshold" and self._p_before(s):
                 continue
@@ -142,6 +147,7 @@ class Reader(TimeForms):
             self.claim_nonstat(s, reason, note)
 
     def weak_nonstat(self, u: Unit) -> None:
+        """Last: years, durations and item counts no form claimed."""
         for reason, (s, _, _) in classify(self.t, u.start, u.end, WEAK_RULES):
             self.claim_nonstat(s, reason, next(n for _, r, n in WEAK_RULES if r == reason))
 
@@ -149,6 +155,7 @@ class Reader(TimeForms):
         return re.search(r"(?<![A-Za-z])(?:[Pp]|HR|OR)(?:[ -]?值|-value)? ?[<>≤≥]? ?$", self.t[max(0, pos - 12):pos]) is not None
 
     def hazard_ratios(self, u: Unit) -> None:
+        """``HR a``, ``OR a``, with a 95% interval and a second ratio (``OR a vs b``)."""
         for m in self._matches(HR_RE, u):
             if not self.free(m.start("v")):
                 continue
@@ -166,6 +173,7 @@ class Reader(TimeForms):
             self.new_item(u, m.start(), end, q, nums)
 
     def p_values(self, u: Unit) -> None:
+        """``P = b``, ``P < b``, ``p-value b``, ``P 值为 b``."""
         for m in self._matches(P_RE, u):
             if self.free(m.start("v")):
                 c = m.group("c")
@@ -174,6 +182,7 @@ class Reader(TimeForms):
                                    comparator="=" if c in ("=", "为") else c)])
 
     def means(self, u: Unit) -> None:
+        """``(a ± b)`` with the time unit printed after it."""
         for m in self._matches(MEAN_SD_RE, u):
             if not self.free(m.start("m"), m.start("s")):
                 continue
@@ -184,6 +193,7 @@ class Reader(TimeForms):
             self.new_item(u, m.start(), m.end(), "mean_sd", [mean, sd])
 
     def study_n(self, u: Unit) -> None:
+        """The N column of a table row, with arm sizes ``N (a/b)``."""
         if u.kind != "cell" or u.row is None or u.row.continuation:
             return
         if not (N_HEADER_RE.match(u.header) or (u.col == 1 and re.fullmatch(r" ?\d+.*", self.t[u.start:u.end]))):
@@ -203,6 +213,7 @@ class Reader(TimeForms):
         return lx.COUNT_UNITS.get((word or "").strip(), "patients") if word else "patients"
 
     def fractions(self, u: Unit) -> None:
+        """``x/n (p%)``, ``(x/n, p%)``, ``p% (x/n)``, ``x of n (p%)``, ``n 例(p%)``."""
         for rx, form in ((FRAC_PCT_RE, "frac_pct"), (FRAC_COMMA_PCT_RE, "frac_pct"), (PCT_FRAC_RE, "pct_frac")):
             for m in self._matches(rx, u):
                 if not self.free(m.start("x"), m.start("n"), m.start("p")):
@@ -230,6 +241,7 @@ class Reader(TimeForms):
             self.new_item(u, m.start(), m.end(), "frac", [cnt, pct])
 
     def ranges(self, u: Unit) -> None:
+        """``a%~b%``: the two ends of a printed range."""
         for m in self._matches(RANGE_RE, u):
             if not self.free(m.start("a"), m.start("b")):
                 continue
@@ -238,6 +250,7 @@ class Reader(TimeForms):
             self.new_item(u, m.start(), m.end(), "range", [lo, hi])
 
     def bare_fractions(self, u: Unit) -> None:
+        """``x/n`` without a percentage."""
         for m in self._matches(FRAC_RE, u):
             if not self.free(m.start("x"), m.start("n")):
                 continue
@@ -247,6 +260,7 @@ class Reader(TimeForms):
             self.new_item(u, m.start(), m.end(), "frac", [cnt, den])
 
     def standard_errors(self, u: Unit) -> None:
+        """``p% (q%)``: a percentage and its standard error."""
         for m in self._matches(SE_RE, u):
             if self.free(m.start("v"), m.start("s")):
                 v = Num(m.start("v"), m.group("v"), "percent", "pct", 0.8, unit="percent")
@@ -255,12 +269,14 @@ class Reader(TimeForms):
                 self.new_item(u, m.start("s"), m.end(), "se", [s])
 
     def percents(self, u: Unit) -> None:
+        """Any other ``p%``."""
         for m in self._matches(PCT_RE, u):
             if self.free(m.start("v")):
                 self.new_item(u, m.start(), m.end(), "pct",
                               [Num(m.start("v"), m.group("v"), "percent", "pct", 0.8, unit="percent")])
 
     def counts(self, u: Unit) -> None:
+        """Counts with a unit word, N after 纳入/enrolled, N of ``of the N``, counts after a term."""
         for m in self._matches(ENROL_RE, u):
             if self.free(m.start("x")):
                 self.new_item(u, m.start("x"), m.end(), "n",

@@ -65,6 +65,7 @@ class Num:
 
     @property
     def end(self) -> int:
+        """Normalised position just after the number."""
         return self.pos + len(self.value)
 
 

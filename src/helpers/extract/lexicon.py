@@ -123,6 +123,7 @@ class Term:
 
     @property
     def time_to_event(self) -> bool:
+        """Whether the term names a time-to-event endpoint."""
         return self.endpoint in TIME_TO_EVENT
 
 
@@ -165,7 +166,14 @@ def term_regex(extra: dict[str, tuple[str, str]] | None = None) -> tuple[re.Patt
 
 
 def find_terms(text: str, start: int, end: int, rx: re.Pattern, table: dict) -> list[Term]:
-    """Every endpoint term in ``text[start:end]`` (non-overlapping, leftmost-longest)."""
+    """Every endpoint term in ``text[start:end]`` (non-overlapping, leftmost-longest).
+
+    Examples
+    --------
+    >>> rx, table = term_regex()
+    >>> [(t.text, t.endpoint, t.subgroup) for t in find_terms("PFS-L 和疲乏", 0, 9, rx, table)]
+    [('PFS-L', 'pfs_local', ''), ('疲乏', 'adverse_event', 'fatigue')]
+    """
     out = []
     for m in rx.finditer(text, start, end):
         key = re.sub(" ", "", m.group().lower())

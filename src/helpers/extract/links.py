@@ -89,6 +89,7 @@ def link_partitions(items: list[Item], ann, prefix_of) -> None:
     in_group: set[int] = set()
 
     def add(kind: str, nums: list[Num], total: Num | None) -> None:
+        """Record a group of at least two numbers not yet in a group."""
         nums = [n for n in nums if id(n) not in in_group]
         if len(nums) >= 2:
             groups.append((kind, nums, total))

@@ -21,7 +21,7 @@ from .tokens import TOKEN_RE
 
 #: (regex on the source, reason, note): become pattern rows when they match
 SOURCE_PATTERNS: list[tuple[str, str, str]] = [
-    (r"\[\d+\]", "citation_number", "citation bracket, alone or as an end of a range ([16]-[22])"),
+    (r"\[\d+\]", "citation_number", "citation bracket, alone or as an end of a range ([3]-[5])"),
     (r"(?m)^#{1,6} +\d+(?:\.\d+)*\.?(?= )", "section_number", "section number opening a Markdown heading"),
     (r"(?:Table|TABLE|表) ?\d+", "table_number", "table label (Table 1, 表 1)"),
     (r"<sup>\d+(?:\\?\*)?</sup>", "affiliation_marker", "author/affiliation superscript"),
@@ -78,6 +78,11 @@ def classify(text: str, start: int = 0, end: int | None = None,
 
     The first rule whose match covers a number decides (rules are ordered, specific first).
     Thresholds in a prognostic-factor context (``肿瘤 ≤ 4 cm 与 > 4 cm``) are ``cut_off``.
+
+    Examples
+    --------
+    >>> [(r, tok) for r, (_, _, tok) in classify("肿瘤 ≤ 4 cm 与 > 4 cm 的 OS 无差异")]
+    [('cut_off', '4'), ('cut_off', '4')]
     """
     stop = len(text) if end is None else end
     found: dict[int, tuple[str, tuple[int, int, str]]] = {}
@@ -111,7 +116,13 @@ def source_patterns(source: str) -> list[dict[str, str]]:
 
 
 def covered_by_patterns(source: str, rows: list[dict[str, str]]) -> set[int]:
-    """Source offsets of the tokens that some pattern row's match covers entirely."""
+    """Source offsets of the tokens that some pattern row's match covers entirely.
+
+    Examples
+    --------
+    >>> sorted(covered_by_patterns("see [12] and 3", source_patterns("see [12] and 3")))
+    [5]
+    """
     covered: set[int] = set()
     for row in rows:
         for m in re.finditer(row["pattern"], source):

@@ -95,6 +95,7 @@ def propose_tables(source: str) -> Proposal:
     taken: set[str] = set()
 
     def study_for(nums: tuple[int, ...], row=None) -> str:
+        """The study id of a set of reference numbers (a new study when needed)."""
         nums = tuple(n for n in nums if n in ref_by_num)
         if not nums:
             return ""
@@ -253,6 +254,15 @@ def write_proposal(raw: Path | str, out_dir: Path | str) -> Proposal:
 
     ``source_config.json`` records the reference-list heading as the body end marker when the
     text has one. Existing files of ``out_dir/extracted`` are replaced table by table.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "r.txt").write_text("## 1. Results\\n\\nORR 14/52 (26.9%).\\n", encoding="utf-8")
+    >>> p = write_proposal(tmp / "r.txt", tmp / "out")
+    >>> sorted(x.name for x in (tmp / "out" / "extracted").iterdir())[:3], len(p.tables["values"])
+    (['claims.csv', 'mentions.csv', 'non_statistics.csv'], 3)
     """
     from ..validation import write_csv_atomic
 

@@ -71,6 +71,7 @@ def normalise(source: str) -> NormText:
     ends: list[int] = []
 
     def put(ch: str, s: int, e: int) -> None:
+        """Append one normalised character standing for ``source[s:e]``."""
         if ch == " " and (not chars or chars[-1] in " \t\n"):
             if chars and chars[-1] == " ":
                 ends[-1] = e
@@ -123,12 +124,12 @@ def reference_heading(source: str) -> str | None:
 
 
 def cited_refs(text: str) -> list[int]:
-    """Reference numbers of the citation brackets in ``text`` (``[16]-[22]`` expands).
+    """Reference numbers of the citation brackets in ``text`` (``[3]-[5]`` expands).
 
     Examples
     --------
-    >>> cited_refs("[16]-[18] [20]")
-    [16, 17, 18, 20]
+    >>> cited_refs("[3]-[5] [8]")
+    [3, 4, 5, 8]
     """
     out: list[int] = []
     for m in BRACKETS_RE.finditer(text):
@@ -167,6 +168,7 @@ class Unit:
 
     @property
     def header(self) -> str:
+        """The header cell of the unit's column (cells only)."""
         if self.row is None or self.col < 0 or self.col >= len(self.row.header):
             return ""
         return self.row.header[self.col]
@@ -305,7 +307,13 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def span_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    """The span of ``spans`` containing ``pos`` (the last one before it otherwise)."""
+    """The span of ``spans`` containing ``pos`` (the last one before it otherwise).
+
+    Examples
+    --------
+    >>> span_of([(0, 5), (5, 9)], 6), span_of([(0, 5)], 7)
+    ((5, 9), (0, 5))
+    """
     best = spans[0] if spans else (pos, pos)
     for a, b in spans:
         if a <= pos < b:

@@ -54,6 +54,7 @@ class TimeForms:
             pos = m.end() if accepted else m.start() + 1
 
     def landmark_labels(self, u: Unit) -> None:
+        """Chinese labels (``1、3 和 5 年``), then English ones."""
         search = self._search(LABEL_ZH_RE, u)
         m = next(search, None)
         while m is not None:
@@ -105,6 +106,7 @@ class TimeForms:
                                    "timepoint label of landmark rates")
 
     def medians(self, u: Unit) -> None:
+        """Times after a time-to-event term, and decimal times later in its sentence."""
         for term in self.unit_terms(u):
             if term.time_to_event:
                 self._median_list(u, term)
