@@ -49,7 +49,7 @@ SYNTH_NB  := $(SYNTH_OUT)/notebooks/00_data_and_audit.ipynb
 RUN = PYTHONPATH=$(CURDIR)/src $(PY) -m helpers.pipeline $< $@ -p data_dir $(DATA_DIR) -p out_dir $(OUT_DIR) $(NB_PARAMS)
 
 .DEFAULT_GOAL := help
-.PHONY: all audit notebooks env test test-fast lab help clean distclean synthetic browser
+.PHONY: all audit notebooks env test test-fast lab help clean distclean synthetic browser propose new-review
 
 # Two passes: the audit first, then the notebooks that read its tables. The second make
 # sees the audit tables as they are after the first (they are rewritten only when their
@@ -116,6 +116,19 @@ $(NBOUT)/06_report.ipynb: $(filter-out $(NBOUT)/06_report.ipynb,$(EXECUTED)) $(A
 # ---- the synthetic review with planted defects, through the same notebooks --------
 synthetic: | $(ENV_STAMP) ## Run every notebook on the synthetic review (tests/synthetic_review -> build/synthetic)
 	$(MAKE) all DATA_DIR=tests/synthetic_review OUT_DIR=build/synthetic
+
+# ---- another review: propose an extraction of its text, scaffold its data directory --
+REVIEWS_DIR ?= reviews
+# RAW names the data directory's texts above; here only a RAW given on the command line counts
+RAW_GIVEN := $(if $(findstring command line,$(origin RAW)),$(RAW))
+
+propose: | $(ENV_STAMP) ## Propose an extraction of a text (RAW=text.txt OUT=dir): raw/ + extracted/, validated
+	@test -n "$(RAW_GIVEN)" -a -n "$(OUT)" || { echo "usage: make propose RAW=review.txt OUT=dir" >&2; exit 2; }
+	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers propose "$(RAW)" "$(OUT)"
+
+new-review: | $(ENV_STAMP) ## Scaffold reviews/NAME from a text (NAME=.. RAW=..), ready for make all DATA_DIR=reviews/NAME
+	@test -n "$(NAME)" -a -n "$(RAW_GIVEN)" || { echo "usage: make new-review NAME=name RAW=review.txt" >&2; exit 2; }
+	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers new-review "$(NAME)" "$(RAW)" --reviews-dir "$(REVIEWS_DIR)"
 
 # ---- tests and exploration --------------------------------------------------------
 test: $(ENV_STAMP) browser ## Run the whole test suite (also rebuilds outputs in a scratch copy and compares bytes)

@@ -1,5 +1,8 @@
 """Command line: ``python -m helpers validate [DATA_DIR]`` and ``python -m helpers coverage [DATA_DIR] [OUT_CSV]``.
 
+Also ``propose``, ``diff-extraction`` and ``new-review`` (the extraction assistant,
+:mod:`helpers.extract.commands`).
+
 Exit status 0 on success, 2 on bad input data (the DataError message goes to stderr,
 without a traceback unless the environment variable ``HELPERS_DEBUG=1``).
 """
@@ -51,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("out_csv", nargs="?", default=None,
                    help="output CSV (default: outputs/extraction_coverage.csv)")
     c.set_defaults(func=_coverage)
+    from .extract.commands import add_commands
+
+    add_commands(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,6 +1,7 @@
 """Extraction coverage ledger: is every number of the article body accounted for?
 
-Every numeric token (``\\d+(?:\\.\\d+)?``) of the body (the source up to the body end
+Every numeric token (``\\d+(?:\\.\\d+)?``, :mod:`helpers.extract.tokens`, the tokeniser the
+extraction proposer uses too) of the body (the source up to the body end
 marker, e.g. the reference-list heading) gets one status:
 
 ``extracted``        covered by ``[value_offset, value_offset + len(value))`` of a values.csv row
@@ -21,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, Problem
+from .extract.tokens import TOKEN_PATTERN, tokens  # noqa: F401  (the one tokeniser; re-exported)
 
-TOKEN_PATTERN = r"\d+(?:\.\d+)?"
 #: file (inside ``<data_dir>/extracted``) that may hold ``{"body_end_marker": "..."}``
 SOURCE_CONFIG = "source_config.json"
 LEDGER_COLUMNS = ["offset", "token", "status", "value_ids", "reason"]
@@ -51,19 +52,6 @@ def body_end(source: str, marker: str | None) -> int:
     if pos < 0:
         raise DataError([Problem("source", None, None, f"body end marker {marker!r} not found")])
     return pos
-
-
-def tokens(text: str, end: int | None = None) -> pd.DataFrame:
-    """Numeric tokens of ``text[:end]`` as a frame (start, end, token), sorted by start.
-
-    Examples
-    --------
-    >>> tokens("PFS 9.2 vs 6 [3]").token.tolist()
-    ['9.2', '6', '3']
-    """
-    body = text if end is None else text[:end]
-    found = [(m.start(), m.end(), m.group()) for m in re.finditer(TOKEN_PATTERN, body)]
-    return pd.DataFrame(found, columns=["start", "end", "token"]).astype({"start": "int64", "end": "int64"})
 
 
 def _covered_pairs(tok_start: np.ndarray, tok_end: np.ndarray, iv_start: np.ndarray,

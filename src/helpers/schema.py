@@ -18,3 +18,8 @@ COLUMNS: dict[str, list[str]] = {
     "non_statistics": ["pattern", "offset", "token", "reason", "note"],
 }
 TABLES = tuple(COLUMNS)
+
+#: optional provenance columns any table may carry after its schema columns (in this order):
+#: ``origin`` (``proposed`` by ``python -m helpers propose``, ``curated`` once a person checked
+#: the row, blank = curated) and ``confidence`` (the proposer's confidence, 0..1)
+OPTIONAL_COLUMNS: list[str] = ["origin", "confidence"]

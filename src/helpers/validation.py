@@ -30,6 +30,7 @@ from .errors import DataError, Problem
 # --------------------------------------------------------------------------- schema
 
 from .schema import COLUMNS, TABLES  # noqa: E402  (the one definition of the columns)
+from .extract.tokens import TOKEN_PATTERN, is_whole_token  # noqa: E402  (the one tokeniser)
 
 
 #: the unique id column of each table (None: no id)
@@ -57,6 +58,7 @@ VOCABULARY: dict[str, frozenset[str]] = {
     "bound": frozenset({"", "point", "low", "high", "plus_minus"}),
     "wording": frozenset({"", "favourable", "unfavourable", "associated", "no_association"}),
     "claim_type": frozenset({"range", "no_difference", "direction"}),
+    "origin": frozenset({"", "proposed", "curated"}),
     "reason": frozenset({
         "citation_number", "year", "date", "section_number", "table_number", "affiliation_marker",
         "licence_version", "dose_schedule", "treatment_schedule", "eligibility_threshold", "definition",
@@ -74,7 +76,8 @@ LOCATION = r"(?:text|table|figure) \d+(?:\.\d+)*"
 TIMEPOINT = r"\d+[dwmy]"
 YEAR = r"\d{4}[a-z]?"
 DOI = r"10\.\d{4,9}/\S+"
-TOKEN = r"\d+(?:\.\d+)?"
+TOKEN = TOKEN_PATTERN
+CONFIDENCE = r"0(?:\.\d+)?|1(?:\.0+)?"
 
 # ------------------------------------------------------------------ careful reading
 # read_csv_checked lives in helpers.csvread (no pandera): reading a table must not import the
@@ -145,11 +148,7 @@ def _whole_number(source: str) -> Callable[[str, str], bool]:
         o, e = int(offset), int(offset) + len(text)
         if source[o:e] != text:
             return True  # reported by the verbatim check
-        before = source[max(0, o - 2):o]
-        after = source[e:e + 2]
-        digit_before = before[-1:].isdigit() or (before[-1:] == "." and before[:1].isdigit())
-        digit_after = after[:1].isdigit() or (after[:1] == "." and after[1:2].isdigit())
-        return not (digit_before or digit_after)
+        return is_whole_token(source, o, e)
     return ok
 
 
@@ -288,6 +287,15 @@ def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] 
         cols["offset"] = col(*offset)
         cols["quote"] = quote
     ordered = {c: cols[c] for c in COLUMNS[name]}
+    # optional provenance columns (written by the proposer): checked when present
+    if "origin" in df.columns:
+        ordered["origin"] = pa.Column(checks=[_vocab("origin")], nullable=False, required=False)
+    if "confidence" in df.columns:
+        needs = _row_check(df, ("origin", "confidence"), lambda o, c: o != "proposed" or c != "",
+                           "a proposed row needs a confidence")
+        ordered["confidence"] = pa.Column(
+            checks=[_matches(CONFIDENCE, "confidence must be a number from 0 to 1", blank_ok=True), needs],
+            nullable=False, required=False)
     return pa.DataFrameSchema(ordered, strict=True, coerce=False, name=name)
 
 
