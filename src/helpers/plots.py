@@ -136,7 +136,7 @@ def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios", wor
         ax.scatter([], [], color=OK_COLOUR, marker="s", label="number agrees with the review's words")
         ax.scatter([], [], color=WORDS_COLOUR, marker="s", label="number contradicts the review's words")
         ax.scatter([], [], facecolors="white", edgecolors=GREY, marker="s", label="no direction stated (as printed)")
-        ax.legend(loc="lower right", fontsize=7)
+        ax.legend(loc="upper right", fontsize=7, framealpha=0.95)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
