@@ -85,7 +85,10 @@ def partition_bars(values: pd.DataFrame, marked=None) -> plt.Figure:
     return fig
 
 
-def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios") -> plt.Figure:
+WORDS_COLOUR = "#e67e22"
+
+
+def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios", words_vs_numbers: bool = False) -> plt.Figure:
     """Forest plot of hazard ratios on a log scale; marked ones in red with "(!)".
 
     Parameters
@@ -98,6 +101,9 @@ def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios") -> 
         drawn hollow and grey (no side of 1 is wrong for them).
     marked : set of value_ids (or a flags frame)
         The values a finding shows wrong.
+    words_vs_numbers : bool
+        Harmonised HRs with a stated direction lie left of 1 when number and words agree: draw the
+        ones right of 1 in orange (the number contradicts the review's words), with a legend.
     """
     d = hr.copy()
     d["x"] = _num(d["harmonised"] if "harmonised" in d else d["value"])
@@ -108,7 +114,9 @@ def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios") -> 
     for i, r in d.iterrows():
         bad = r["value_id"] in flagged
         if directed.iloc[i] or bad:
-            ax.scatter(r["x"], i, color=FLAG_COLOUR if bad else OK_COLOUR, marker="s", s=22, zorder=3)
+            against = words_vs_numbers and directed.iloc[i] and r["x"] > 1
+            ax.scatter(r["x"], i, color=FLAG_COLOUR if bad else (WORDS_COLOUR if against else OK_COLOUR),
+                       marker="s", s=22, zorder=3)
         else:
             ax.scatter(r["x"], i, facecolors="white", edgecolors=GREY, marker="s", s=22, zorder=3)
         inverted = "harmonised" in d and _num(pd.Series([r["value"]])).iloc[0] != r["x"]
@@ -124,6 +132,11 @@ def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios") -> 
     ax.set_yticks(range(len(d)), [_ascii(s) for s in d["label"]], fontsize=7)
     ax.set_ylim(len(d) - 0.5, -0.5)
     ax.set_xlabel("hazard ratio (log scale); red (!) = shown wrong by a finding")
+    if words_vs_numbers:
+        ax.scatter([], [], color=OK_COLOUR, marker="s", label="number agrees with the review's words")
+        ax.scatter([], [], color=WORDS_COLOUR, marker="s", label="number contradicts the review's words")
+        ax.scatter([], [], facecolors="white", edgecolors=GREY, marker="s", label="no direction stated (as printed)")
+        ax.legend(loc="upper right", fontsize=7, framealpha=0.95)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig

@@ -94,7 +94,7 @@ def hazard_ratios(review: Review) -> pd.DataFrame:
     hr["directed"] = hr["wording"].isin(["favourable", "unfavourable"])
     hr = _labelled(review, hr)
     what = hr["factor_key"].where(hr["factor_key"] != "", "treatment").str.replace("_", " ")
-    what = what.where(hr["wording"] != "unfavourable", "not " + what)
+    what = what.where(hr["wording"] != "unfavourable", what + " [unfavourable]")
     hr["label"] = hr["label"] + " | " + hr["predicts"].str.upper() + " | " + what + " (" + hr["location"] + ")"
     return hr.reset_index(drop=True)
 

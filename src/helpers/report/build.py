@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +39,7 @@ class Inputs:
     citation: str = ""
 
 
+@lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -121,8 +124,12 @@ def annotated_page(inp: Inputs) -> str:
     marks = annotate.marks_for(values, inp.ledger, status, href, titles)
     end = body_end(review.source, configured_body_end_marker(review.data_dir))
     body = annotate.render(review.source, marks, end)
+    toc = [{"id": i, "label": re.sub(r"<[^>]+>", "", h)} for i, h in
+           re.findall(r'<h\d id="((?:sec|table)-[^"]+)">(.*?)</h\d>', body)]
+    toc += [{"id": i, "label": re.sub(r"<[^>]+>", "", h).split(".")[0] + "."} for i, h in
+            re.findall(r'<p class="caption" id="(table-[^"]+)">(.*?)</p>', body)]
     counts = status.value_counts()
-    ctx = {"t": lambda key, **kw: {lang: t(key, lang, **kw) for lang in LANGS}, "body": body,
+    ctx = {"t": lambda key, **kw: {lang: t(key, lang, **kw) for lang in LANGS}, "body": body, "toc": toc,
            "page_names": PAGE_NAMES, "citation": inp.citation, "findings_available": inp.findings is not None,
            "legend": [{"status": s, "n": int(counts.get(s, 0)) if s != "not_a_statistic" else
                        int((inp.ledger["status"] == "not_a_statistic").sum())}

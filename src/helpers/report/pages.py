@@ -28,12 +28,12 @@ def anchor(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_-]+", "-", str(text)).strip("-")
 
 
-def location_links(locations: str, value_ids: list[str], values: pd.DataFrame, section: str = "") -> list[dict]:
+def location_links(locations: str, value_ids: list[str], loc_of: dict[str, str], section: str = "") -> list[dict]:
     """One link per location into the annotated text: to its first value there, else to the heading.
 
-    Without any location, a link to the heading of ``section`` (when given).
+    ``loc_of`` maps value_id → location. Without any location, a link to the heading of
+    ``section`` (when given).
     """
-    loc_of = values.set_index("value_id")["location"].to_dict()
     if not fv.split_ids(locations) and section:
         return [{"label": f"§{section}", "href": f"{ANNOTATED}#{location_anchor('text ' + section)}"}]
     out = []
@@ -43,13 +43,15 @@ def location_links(locations: str, value_ids: list[str], values: pd.DataFrame, s
     return out
 
 
-def _evidence(ids: list[str], quotes: dict[str, str]) -> list[dict]:
+def _evidence(ids: list[str], quotes: dict[str, str], value_ids: set[str], fallback: str) -> list[dict]:
+    """Verbatim quotes behind ids, each linked to its value in the annotated text (else to ``fallback``)."""
     out, seen = [], set()
     for vid in ids:
         q = quotes.get(vid)
         if q and q not in seen:
             seen.add(q)
-            out.append({"id": vid, "quote": plain(q)})
+            href = f"{ANNOTATED}#v-{vid}" if vid in value_ids else fallback
+            out.append({"id": vid, "quote": plain(q), "href": href})
     return out
 
 
@@ -73,6 +75,7 @@ def study_names(review) -> dict[str, str]:
 def finding_rows(findings: pd.DataFrame, values: pd.DataFrame, flag_n: dict[str, int], lang: str) -> list[dict]:
     """The ranked findings as the summary lists them."""
     rows = []
+    loc_of = dict(zip(values["value_id"], values["location"]))
     for f in fv.ranked(findings).to_dict("records"):
         ids = fv.split_ids(f["value_ids"])
         rows.append({
@@ -80,7 +83,7 @@ def finding_rows(findings: pd.DataFrame, values: pd.DataFrame, flag_n: dict[str,
             "tier_label": label("tier", f["tier"], lang), "impact_label": label("impact", f["impact"], lang),
             "title": plain(f[f"title_{lang}"]), "meaning": plain(f[f"meaning_{lang}"]),
             "study": f["study"], "section": f["section"], "refs": f["refs"].replace(";", "] ["),
-            "places": location_links(f["locations"], ids, values, f["section"]),
+            "places": location_links(f["locations"], ids, loc_of, f["section"]),
             "printed": [plain(p) for p in f["printed"].split(" | ") if p],
             "resolution": label("resolution", f["resolution"], lang),
             "resolution_note": plain(f[f"resolution_note_{lang}"]),
@@ -96,6 +99,8 @@ def flag_rows(flags: pd.DataFrame, review, findings: pd.DataFrame | None, lang: 
     quotes = quote_index(review)
     of_flag = fv.finding_of_flags(findings)
     values = review.tables["values"]
+    known = set(values["value_id"])
+    loc_of = dict(zip(values["value_id"], values["location"]))
     rows = []
     for i, f in enumerate(flags.to_dict("records"), start=1):
         ids = fv.split_ids(f["value_ids"])
@@ -108,18 +113,26 @@ def flag_rows(flags: pd.DataFrame, review, findings: pd.DataFrame | None, lang: 
         rows.append({
             "id": f["flag_id"], "n": i, "severity": f["severity"], "severity_label": label("severity", f["severity"], lang),
             "check": check, "check_label": label("check", check, lang), "section": f["section"].split(";")[0],
-            "places": location_links(f["location"], ids, values), "study": f["study"], "refs": f["refs"].replace(";", "] ["),
+            "places": location_links(f["location"], ids, loc_of), "study": f["study"], "refs": f["refs"].replace(";", "] ["),
             "reported": reported, "expected": expected, "text": text, "finding": of_flag.get(f["flag_id"], ""),
-            "evidence": _evidence(ids, quotes), "value_ids": " ".join(ids),
+            "evidence": _evidence(ids, quotes, known, f"{ANNOTATED}#{location_anchor('text ' + f['section'].split(';')[0])}"),
+            "value_ids": " ".join(ids),
         })
     return rows
 
 
-def value_rows(values: pd.DataFrame, status: pd.Series, recomputed: pd.DataFrame, vfind: dict[str, list[str]],
+def recomputations(recomputed: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """value_id → its recomputations as short sentences (check: value (status))."""
+    out: dict[str, list[str]] = {}
+    for vid, check, value, st in zip(recomputed["value_id"], recomputed["check"], recomputed["recomputed"],
+                                     recomputed["status"]):
+        out.setdefault(vid, []).append(f"{label('check', check, lang)}: {value or '—'} ({label('status', st, lang)})")
+    return out
+
+
+def value_rows(values: pd.DataFrame, status: dict[str, str], recs: dict[str, list[str]], vfind: dict[str, list[str]],
                lang: str) -> list[dict]:
     """Printed figures of one study: what, as printed, status, recomputation, links."""
-    rec = recomputed.groupby("value_id")
-    rec_ids = set(recomputed["value_id"])
     out = []
     for v in values.to_dict("records"):
         what = " · ".join(x for x in (plain(v["term"]) or words(v["endpoint"]), label("arm", v["arm"], lang) if v["arm"] else "",
@@ -129,16 +142,11 @@ def value_rows(values: pd.DataFrame, status: pd.Series, recomputed: pd.DataFrame
             printed += " " + label("unit", v["unit"], lang)
         elif v["unit"] == "percent":
             printed += "%"
-        recs = []
-        if v["value_id"] in rec_ids:
-            for r in rec.get_group(v["value_id"]).to_dict("records"):
-                recs.append(f"{label('check', r['check'], lang)}: {r['recomputed'] or '—'} ({label('status', r['status'], lang)})")
         st = status.get(v["value_id"], "unchecked")
         out.append({"id": v["value_id"], "location": v["location"], "quantity": label("quantity", v["quantity"], lang),
                     "what": what, "printed": printed, "status": st, "status_label": label("status", st, lang),
-                    "recomputed": recs, "findings": vfind.get(v["value_id"], []),
-                    # only extracted values carry an anchor in the annotated text (mentions do not)
-                    "href": f"{ANNOTATED}#v-{v['value_id']}" if v.get("quantity") else ""})
+                    "recomputed": recs.get(v["value_id"], []), "findings": vfind.get(v["value_id"], []),
+                    "href": f"{ANNOTATED}#v-{v['value_id']}"})
     return out
 
 
@@ -155,7 +163,9 @@ def study_rows(review, status: pd.Series, recomputed: pd.DataFrame, findings: pd
     for f in flags:
         for vid in f["value_ids"].split():
             flags_by_value.setdefault(vid, []).append(f)
-    n_of = values.set_index("value_id")["value"].to_dict()
+    n_of = dict(zip(values["value_id"], values["value"]))
+    status_of = status.to_dict()
+    recs = recomputations(recomputed, lang)
     out = []
     groups = [(s, values[values["study_id"] == s["study_id"]]) for s in studies.to_dict("records")]
     rest = values[~values["study_id"].isin(set(studies["study_id"]))]
@@ -174,7 +184,7 @@ def study_rows(review, status: pd.Series, recomputed: pd.DataFrame, findings: pd
             source = {"found": read, "confirmed": r["confirmed"],
                       "contradicted": r["contradicted"], "not_checkable": r["not_checkable"], "notices": r["notices"],
                       "links": publication_links(publications, sid)}
-        rows = value_rows(vals, status, recomputed, vfind, lang)
+        rows = value_rows(vals, status_of, recs, vfind, lang)
         counts = pd.Series([r["status"] for r in rows]).value_counts()
         out.append({
             "anchor": f"study-{anchor(sid)}" if sid else "study-none",
