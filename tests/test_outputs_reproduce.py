@@ -61,8 +61,11 @@ def test_interrupted_make_all_keeps_previous_outputs_and_next_run_completes(rebu
     shutil.copytree(rebuilt, repo, symlinks=True)  # copy2: mtimes kept, the copy is settled too
     before = snapshot(repo / "outputs")
     os.utime(repo / "data" / "extracted" / "prognostic.csv")
+    # Ctrl-C as in a terminal: SIGINT handled by default even when this suite runs where it is ignored
+    # (a background job of a shell without job control inherits SIGINT ignored)
     proc = subprocess.Popen(["make", "all", f"VENV={VENV}"], cwd=repo, env=make_env(), start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait until the second notebook is executing
         time.sleep(0.5)
