@@ -14,7 +14,8 @@
    two cells added (first: the floor's stack imported, timers wrapped around the helpers'
    functions, matplotlib's ``Figure.savefig`` and IPython's display formatter; last: the timers
    written out), with per-cell durations from papermill. Imports beyond the floor are replayed
-   in a plain process (the same modules, in the same order, after the stack) and the costliest
+   in a plain process (the same modules, in the same order, after the stack and every module
+   the kernel had loaded before the first cell) and the costliest
    are listed from ``python -X importtime``. Timers nest: each category counts its own time only.
 6. What the project's own modules cost to import after the stack (``-X importtime``).
 
@@ -117,13 +118,18 @@ _MODS0 = set(_s.modules)
 '''
 
 DUMP = r'''
-_j.dump({{"times": _T, "modules": [m for m in list(_s.modules) if m not in _MODS0]}},
+_j.dump({{"times": _T, "modules": [m for m in list(_s.modules) if m not in _MODS0], "kernel": sorted(_MODS0)}},
         open({path!r}, "w", encoding="utf-8"))
 '''
 
 REPLAY = r'''
 import importlib, sys, time
 {stack}
+for name in {kernel!r}:  # what the kernel had loaded before the notebook's first cell
+    try:
+        importlib.import_module(name)
+    except BaseException:
+        pass
 sys.stderr.write("--replay--\n")
 t = time.perf_counter()
 for name in {modules!r}:
@@ -287,7 +293,8 @@ def bench_breakdown(work: Path, floor: float, walls: dict[str, float]) -> None:
         cells = sum(durations[1:-1])  # without the two added cells
         data = json.loads(dump.read_text(encoding="utf-8"))
         mods = [m for m in data["modules"] if not m.startswith("_")]
-        rp = run([PY, "-X", "importtime", "-c", REPLAY.format(stack=STACK, modules=mods)], cwd=bench,
+        kernel = [m for m in data["kernel"] if not m.startswith("_") and m != "__main__"]
+        rp = run([PY, "-X", "importtime", "-c", REPLAY.format(stack=STACK, kernel=kernel, modules=mods)], cwd=bench,
                  env_extra={"PYTHONPATH": str(bench / "src")})
         imports = float(rp.stdout.strip().splitlines()[-1])
         wall = walls.get(stem, float("nan"))

@@ -1,15 +1,27 @@
-"""Shared test helpers: a scratch copy of the repository for build tests."""
+"""Shared test helpers: scratch copies of the repository and the scratch builds the slow tests share.
+
+Two builds execute notebooks: ``rebuilt`` (this checkout's tracked files without outputs/, then
+``make -j2 all``) and ``synthetic_built`` (every notebook on the synthetic review). Each runs once
+per session, for every test that needs it, and both start in the background as soon as the tests
+are collected (only when a selected test needs them), so that the other tests run meanwhile.
+"""
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from helpers import paths
 
 VENV = Path(sys.executable).parents[1]
+#: tolerances the synthetic build passes, as a user would (through the Makefile's AUDIT_PARAMS)
+SYNTHETIC_AUDIT_PARAMS = "AUDIT_PARAMS=-p alpha 0.05 -p exponential_band_pp 25.0"
 
 
 def tracked_files() -> list[str]:
@@ -30,12 +42,85 @@ def copy_repo(dest: Path, with_outputs: bool) -> Path:
     return dest
 
 
+def make_env() -> dict[str, str]:
+    return {**os.environ, "MAKEFLAGS": "", "PYTHONWARNINGS": "ignore:Field"}
+
+
 def make(repo: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     """Run make in ``repo`` with this checkout's virtual environment."""
-    env = {**os.environ, "MAKEFLAGS": "", "PYTHONWARNINGS": "ignore:Field"}
-    return subprocess.run(["make", *args, f"VENV={VENV}"], cwd=repo, capture_output=True, text=True, env=env, **kw)
+    return subprocess.run(["make", *args, f"VENV={VENV}"], cwd=repo, capture_output=True, text=True,
+                          env=make_env(), **kw)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` (relative path -> bytes)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# ------------------------------------------------------------------ the shared scratch builds
+class Build:
+    """A ``make`` run started in the background; :meth:`result` waits for it (once)."""
+
+    def __init__(self, name: str, cwd: Path, args: list[str], where: Path):
+        self.name, self.where = name, where
+        self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self._proc = subprocess.Popen(["make", *args, f"VENV={VENV}"], cwd=cwd, env=make_env(), text=True,
+                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def result(self) -> Path:
+        """Wait for the build; fail the requesting test with make's output if it failed."""
+        rc = self._proc.wait()
+        self._log.seek(0)
+        log = self._log.read()
+        assert rc == 0, f"{self.name} failed (make exit {rc}):\n{log[-6000:]}"
+        return self.where
+
+    def stop(self) -> None:
+        if self._proc.poll() is None:  # the session ended early: stop make and its kernels
+            os.killpg(self._proc.pid, signal.SIGTERM)
+            self._proc.wait()
+        self._log.close()
+
+
+_BUILDS: dict[str, Build] = {}
+_SCRATCH: list[Path] = []
+
+
+def _start_builds(needed: set[str]) -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="pytest-builds-"))
+    _SCRATCH.append(scratch)
+    if "rebuilt" in needed:
+        repo = copy_repo(scratch / "rebuild" / "repo", with_outputs=False)
+        _BUILDS["rebuilt"] = Build("scratch rebuild (make -j2 all)", repo, ["-j2", "all"], repo)
+    if "synthetic_built" in needed:
+        out = scratch / "synthetic" / "out"
+        _BUILDS["synthetic_built"] = Build(
+            "synthetic build (make all DATA_DIR=tests/synthetic_review)", paths.ROOT,
+            ["all", "DATA_DIR=tests/synthetic_review", f"OUT_DIR={out}", SYNTHETIC_AUDIT_PARAMS], out)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the builds the selected tests need, before the first test runs."""
+    needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    needed &= {"rebuilt", "synthetic_built"}
+    if needed and not session.config.option.collectonly:
+        _start_builds(needed)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    for build in _BUILDS.values():
+        build.stop()
+    for d in _SCRATCH:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def rebuilt() -> Path:
+    """A scratch copy of the tracked files without outputs/, after ``make -j2 all`` (run once)."""
+    return _BUILDS["rebuilt"].result()
+
+
+@pytest.fixture(scope="session")
+def synthetic_built() -> Path:
+    """OUT_DIR of ``make all`` on the synthetic review with other tolerances (run once)."""
+    return _BUILDS["synthetic_built"].result()

@@ -8,7 +8,8 @@ import pytest
 
 import helpers.audit as audit
 from helpers import paths
-from helpers.audit.engine import PARALLEL_MIN_VALUES, _dedupe_sort, choose_jobs
+from helpers.audit import engine
+from helpers.audit.engine import PARALLEL_MIN_VALUES, _dedupe_sort, choose_jobs, usable_cpus
 from helpers.review import load_review
 
 
@@ -39,9 +40,12 @@ def test_subset_of_checks_in_workers():
     pd.testing.assert_frame_equal(one.recomputed, two.recomputed)
 
 
-def test_choose_jobs():
+def test_choose_jobs(monkeypatch):
     assert choose_jobs(10) == 1
-    assert choose_jobs(PARALLEL_MIN_VALUES) >= 1
+    assert choose_jobs(PARALLEL_MIN_VALUES - 1) == 1
+    assert choose_jobs(PARALLEL_MIN_VALUES) == usable_cpus()  # Linux: fork is available
+    monkeypatch.setattr(engine, "usable_cpus", lambda: 4)  # one worker per usable CPU, whatever the machine
+    assert choose_jobs(PARALLEL_MIN_VALUES) == 4 and choose_jobs(PARALLEL_MIN_VALUES - 1) == 1
     assert choose_jobs(10, n_jobs=3) == 3
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(ValueError, match="n_jobs"):

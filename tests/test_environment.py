@@ -1,7 +1,8 @@
-"""One source of truth for versions: environment.yml, requirements.txt and the lock agree."""
+"""One source of truth for versions: environment.yml, requirements.txt, pyproject.toml and the lock agree."""
 from __future__ import annotations
 
 import re
+import tomllib
 from importlib import metadata
 
 import yaml
@@ -34,6 +35,18 @@ def test_environment_yml_equals_requirements():
     assert python == "3.11"
     pip = _pip_pins("requirements.txt")
     assert conda == pip, {k: (conda.get(k), pip.get(k)) for k in set(conda) | set(pip) if conda.get(k) != pip.get(k)}
+
+
+def test_pyproject_pins_equal_requirements():
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = project["dependencies"] + [d for deps in project.get("optional-dependencies", {}).values() for d in deps]
+    pins = {}
+    for spec in specs:
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", spec)
+        assert m, f"pyproject.toml: {spec!r} is not pinned with =="
+        pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+    pip = _pip_pins("requirements.txt")
+    assert pins == pip, {k: (pins.get(k), pip.get(k)) for k in set(pins) | set(pip) if pins.get(k) != pip.get(k)}
 
 
 def test_design_card_packages_listed():

@@ -106,4 +106,6 @@ def test_kernel_through_jupyter_server_loads_helpers_and_data(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-    assert server.returncode is not None
+    assert server.returncode == 0, f"the server did not shut down cleanly on SIGTERM (exit {server.returncode})"
+    with pytest.raises(OSError):  # and nothing listens on its port any more
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()

@@ -3,7 +3,7 @@ through the same Makefile variables a user would use; every planted defect reach
 from __future__ import annotations
 
 import pytest
-from conftest import make, snapshot
+from conftest import snapshot
 
 from helpers import paths
 from helpers.review import read_table
@@ -12,12 +12,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synthetic") / "out"
-    proc = make(paths.ROOT, "all", "DATA_DIR=tests/synthetic_review", f"OUT_DIR={out}",
-                "AUDIT_PARAMS=-p alpha 0.05 -p exponential_band_pp 25.0")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return out
+def built(synthetic_built):
+    """OUT_DIR of `make all DATA_DIR=tests/synthetic_review OUT_DIR=... AUDIT_PARAMS=...` with
+    conftest.SYNTHETIC_AUDIT_PARAMS (started in the background when the tests are collected, run once)."""
+    return synthetic_built
 
 
 def test_every_notebook_ran_on_the_synthetic_review(built):

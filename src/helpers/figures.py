@@ -70,8 +70,12 @@ def save(fig: plt.Figure, stem: Path | str, formats: tuple[str, ...] = ("png", "
 
     Examples
     --------
-    >>> fig, ax = plt.subplots()  # doctest: +SKIP
-    >>> save(fig, "outputs/figures/demo")  # doctest: +SKIP
+    >>> import tempfile
+    >>> fig, ax = plt.subplots()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in save(fig, Path(d) / "demo")]
+    ['demo.png', 'demo.svg']
+    >>> plt.close(fig)
     """
     return [path for path, _ in _write(fig, stem, formats).values()]
 
@@ -113,8 +117,14 @@ def publish(fig: plt.Figure, stem: Path | str, caption: dict[str, str] | None = 
 
     Examples
     --------
-    >>> fig, ax = plt.subplots()  # doctest: +SKIP
-    >>> publish(fig, "outputs/figures/demo")  # doctest: +SKIP
+    >>> import tempfile
+    >>> fig, ax = plt.subplots()
+    >>> with tempfile.TemporaryDirectory() as d:  # outside a notebook, display() prints the Image's repr
+    ...     [p.name for p in publish(fig, Path(d) / "demo")]
+    <IPython.core.display.Image object>
+    ['demo.png', 'demo.svg']
+    >>> plt.fignum_exists(fig.number)
+    False
     """
     from IPython.display import Image, Markdown, display
 

@@ -22,7 +22,12 @@ def read_table(path: Path | str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> df = read_table(paths.EXTRACTED / "values.csv")  # doctest: +SKIP
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "studies.csv"
+    ...     _ = p.write_text("study_id,refs\\nwang,3;4\\nli,\\n", encoding="utf-8")
+    ...     read_table(p).to_dict("list")
+    {'study_id': ['wang', 'li'], 'refs': ['3;4', '']}
     """
     return read_csv_checked(path, label=Path(path).name)
 

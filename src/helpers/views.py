@@ -55,8 +55,13 @@ def study_table(review: Review) -> pd.DataFrame:
 
     Examples
     --------
-    >>> study_table(review).columns.tolist()  # doctest: +SKIP
-    ['study_id', 'study', 'label', 'refs', 'design', 'location', 'n', 'endpoints']
+    >>> from helpers.audit.toy import toy_review
+    >>> rv = toy_review(studies=[{"study_id": "s1", "author_romanised": "Wang", "refs": "3", "design": "rct",
+    ...                           "location": "table 1", "n_id": "n1"}],
+    ...                 values=[{"value_id": "n1", "study_id": "s1", "quantity": "n", "value": "80"},
+    ...                         {"value_id": "m1", "study_id": "s1", "quantity": "median", "endpoint": "pfs", "value": "9.1"}])
+    >>> study_table(rv).iloc[0].tolist()
+    ['s1', 'Wang', 'Wang [3]', '3', 'rct', 'table 1', '80', 'pfs']
     """
     studies = review.tables["studies"]
     values = review.tables["values"]
