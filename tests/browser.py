@@ -105,6 +105,8 @@ class Browser:
         finally:
             os.close(self._to_child_w)
             os.close(self._from_child_r)
+            self._log.close()
+            Path(self._log.name).unlink(missing_ok=True)
             shutil.rmtree(self._profile, ignore_errors=True)
 
     def _new_id(self) -> int:
