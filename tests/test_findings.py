@@ -255,3 +255,44 @@ def test_erratum_is_deterministic_and_bilingual(real_findings):
     zh = erratum_markdown(f, rv.tables, "综述", "zh")
     n = int(f["tier"].isin(["definite_error", "probable_error"]).sum())
     assert en.count("\n## ") == n == zh.count("\n## ") and "勘误" in zh
+
+
+# ------------------------------------------------------------ prose against figures
+def _no_factor_review(p):
+    vals = [{"value_id": "p_m", "study_id": "s", "location": "table 3", "quantity": "p_value", "endpoint": "os",
+             "subgroup": "male", "value": p}]
+    claims = [{"claim_id": "c", "claim_type": "no_difference", "section": "2", "location": "text 2", "refs": "4",
+               "endpoint": "os", "wording": "no_association"}]
+    return toy_review(values=vals, claims=claims, studies=[{"study_id": "s", "refs": "4"}])
+
+
+def test_no_factor_claim_beside_a_significant_subgroup():
+    i = audit.run_audit(_no_factor_review("0.020"), checks=["claim_vs_figures"]).inconsistencies
+    assert i[["severity", "location", "value_ids"]].values.tolist() == [["warning", "text 2", "c;p_m"]]
+    assert audit.run_audit(_no_factor_review("0.20"), checks=["claim_vs_figures"]).inconsistencies.empty
+
+
+def test_direction_for_an_endpoint_the_studys_row_does_not_give():
+    def rv(text_endpoint):
+        pg = [{"factor_id": "row", "study_id": "s", "location": "table 1", "endpoint": "pfs", "factor": "metachronous",
+               "factor_key": "metachronous", "wording": "favourable"},
+              {"factor_id": "txt", "study_id": "s", "location": "text 2", "endpoint": text_endpoint, "factor": "metachronous",
+               "factor_key": "metachronous", "wording": "favourable"}]
+        return toy_review(prognostic=pg)
+    i = audit.run_audit(rv("os"), checks=["claim_vs_figures"]).inconsistencies
+    assert i[["severity", "value_ids"]].values.tolist() == [["warning", "txt;row"]]
+    assert audit.run_audit(rv("pfs"), checks=["claim_vs_figures"]).inconsistencies.empty
+
+
+def test_announced_order_against_labels_is_one_finding_that_changes_a_conclusion():
+    def mk(i, loc, sid, arm, x, o, q):
+        return {"value_id": i, "study_id": sid, "location": loc, "quantity": "median", "endpoint": "os", "unit": "months",
+                "arm": arm, "value": x, "value_offset": str(o), "offset": str(q), "quote": f"q{q}"}
+    vals = [mk("a", "text 2", "p", "surgery", "23.4", 1, 0), mk("b", "text 2", "p", "radiotherapy", "55.2", 2, 0),
+            mk("c", "table 1", "q", "radiotherapy", "23.4", 9, 8), mk("d", "table 1", "q", "surgery", "55.2", 12, 11)]
+    flags, f = _findings(toy_review(values=vals, studies=[{"study_id": "p"}, {"study_id": "q"}]))
+    row = f[f["kind"] == "announced_arm_order"]
+    assert len(row) == 1 and row["impact"].iat[0] == "conclusion" and row["tier"].iat[0] == "probable_error"
+    # the clean look-alike: the sentence's order agrees with the labels
+    vals[0]["value"], vals[1]["value"] = "55.2", "23.4"
+    assert audit.run_audit(toy_review(values=vals), checks=["announced_arm_order"]).inconsistencies.empty

@@ -132,7 +132,8 @@ SPEC = [
            cid="pf_wang_female", **G7),
          C("smoking (HR ", hr("t1_wang_smoke_hr", "0.80", endpoint="prognostic", subgroup="smoking"), ", P = ",
            p("t1_wang_smoke_p", "0.50", endpoint="prognostic", subgroup="smoking"), ") was an unfavourable factor",
-           cid="pf_wang_smoke", **G7)]),
+           cid="pf_wang_smoke", **G7),
+         C("tumour size was not associated with OS", cid="pf_wang_size", **G7)]),
     row(S21, T1,
         [C(M("m_t1_hill", "Peter Hill", "8"), "\t", n("t1_hill_n", "30"), cid="st_hill", **H8)],
         [C("TTLP ", med("t1_hill_ttlp", "10.0", "ttlp"), " months, PFS (",
@@ -147,7 +148,9 @@ SPEC = [
            " months, one-year OS ", rate("t1_muller_os1y", "70.0", "1y", endpoint="os"), "%", **I9)],
         [C("local progression ", *frac("t1_muller_lp", "9", "36", "25.0", endpoint="local_progression"), **I9),
          C("complete ablation ", pc("t1_muller_ca", "105.0", endpoint="complete_ablation"), "%", **I9),
-         C("fatigue ", pc("t1_muller_fat", "8.3", endpoint="adverse_event", subgroup="fatigue"), "%", **I9)]),
+         C("fatigue ", pc("t1_muller_fat", "8.3", endpoint="adverse_event", subgroup="fatigue"), "%", **I9),
+         C("surgery group: OS ", med("t1_muller_os_s", "31.0", "os", arm="surgery"), " months", **I9),
+         C("radiotherapy group: OS ", med("t1_muller_os_r", "27.0", "os", arm="radiotherapy"), " months", **I9)]),
     para(S21, "text 2.1",
          C(M("m_s21_adams", "Adams", "1"), " treated ", n("s21_adams_n", "82"), " patients.", **A1),
          C("Local progression ranged from ", pc("s21_lp_lo", "10.0", endpoint="local_progression", bound="low"), "%~",
@@ -160,6 +163,10 @@ SPEC = [
            cid="cl_s21_ptx", refs="1;6"),
          C("In [1], the median OS was ", med("s21_adams_os_s", "24.0", "os", arm="surgery"), " and ",
            med("s21_adams_os_r", "18.0", "os", arm="radiotherapy"), " months in the surgery and radiotherapy groups.", **A1),
+         C("When surgery or radiotherapy was compared [8], the median OS of the two groups was ",
+           med("s21_hill_os_s", "27.0", "os", arm="surgery"), " and ", med("s21_hill_os_r", "31.0", "os", arm="radiotherapy"),
+           " months respectively.", **H8),
+         C("Tumour size was a favourable factor for OS [7], as was adenocarcinoma [7].", cid="pf_s21_wang_text", **G7),
          C("Pneumonia was reported in ", *frac("s21_evans_pna", "3", "70", "4.3", endpoint="adverse_event", subgroup="pneumonia"),
            " [5].", **E5),
          C("Of the ", n("s21_evans_n", "45"), " patients of ", M("m_s21_evans", "Evans", "5"), ", ",
@@ -275,6 +282,11 @@ PROGNOSTIC = [  # factor_id, study, clause, endpoint, factor, key, hr_id, p_id, 
     ("pf_wang_adeno", G7, "pf_wang_adeno", "os", "adenocarcinoma", "adenocarcinoma", "t1_wang_adeno_hr", "t1_wang_adeno_p", "favourable"),
     ("pf_wang_female", G7, "pf_wang_female", "os", "female sex", "female", "t1_wang_female_hr", "t1_wang_female_p", "favourable"),
     ("pf_wang_smoke", G7, "pf_wang_smoke", "os", "smoking", "smoking", "t1_wang_smoke_hr", "t1_wang_smoke_p", "unfavourable"),
+    ("pf_wang_size", G7, "pf_wang_size", "os", "tumour size", "tumour_size", "", "", "no_association"),
+    # the text calls a factor favourable that the row reports no association for (planted) and one
+    # it also calls favourable (clean)
+    ("pf_s21_wang_size", G7, "pf_s21_wang_text", "os", "Tumour size", "tumour_size", "", "", "favourable"),
+    ("pf_s21_wang_adeno", G7, "pf_s21_wang_text", "os", "adenocarcinoma", "adenocarcinoma", "", "", "favourable"),
 ]
 
 CLAIMS = [  # claim_id, type, clause, quantity, endpoint, subgroup, low, high, members
@@ -315,6 +327,11 @@ EXPECTED = [
     ("survival_exponential", "warning", "t2_fox_pfs1y;t2_fox_pfs"),
     ("survival_exponential", "warning", "t1_adams_os3y;t1_adams_os"),
     ("landmark_monotonic", "error", "t1_adams_rfs1y;t1_adams_rfs2y"),  # a curve that rises
+    # a sentence's announced order gives each group the other's figures (cited to the wrong study, too)
+    ("announced_arm_order", "error", "s21_hill_os_r;s21_hill_os_s;t1_muller_os_r;t1_muller_os_s"),
+    ("citation_value_match", "error", "s21_hill_os_s;s21_hill_os_r;t1_muller_os_s;t1_muller_os_r"),
+    # a factor called favourable in the text that its study's row reports no association for
+    ("claim_vs_figures", "error", "pf_s21_wang_size;pf_wang_size"),
     ("endpoint_order", "error", "t1_wang_pfs;t1_wang_os"),
     ("endpoint_order", "warning", "t1_hill_pfs;t1_hill_ttlp"),
     ("p_from_2x2", "error", "t2_dunn_rsp_p;t2_dunn_rsp_c_k;t2_dunn_rsp_c_n;t2_dunn_rsp_e_k;t2_dunn_rsp_e_n"),
@@ -477,7 +494,7 @@ def build(out: Path = HERE) -> dict:
             covered.update(range(mm.start(), mm.end()))
     for mm in re.finditer(r"\d+(?:\.\d+)?", body):
         assert set(range(mm.start(), mm.end())) <= covered, (mm.group(), body[mm.start() - 30:mm.end() + 10])
-    all_ids = set(byid) | set(mbyid) | {c[0] for c in CLAIMS}
+    all_ids = set(byid) | set(mbyid) | {c[0] for c in CLAIMS} | {f[0] for f in PROGNOSTIC}
     for _, _, ids in EXPECTED:
         assert set(ids.split(";")) <= all_ids, ids
     return {"values": len(values), "mentions": len(mentions), "studies": len(st_rows), "claims": len(cl),

@@ -6,12 +6,14 @@ Nothing here knows the review it audits; all review-specific facts live in the e
 from .params import AuditParams
 from .registry import CHECKS, CheckSpec, checks_table
 from .context import AuditContext, ISSUE_COLUMNS, RECOMPUTED_COLUMNS
-from . import arithmetic, consistency, survival, stats, citations  # noqa: F401  (register checks)
+from . import arithmetic, consistency, survival, stats, citations, claims  # noqa: F401  (register checks)
 from .arithmetic import grim_percent, impossible_value, parts_vs_total, percent_vs_count, range_claim, unit_mix
 from .consistency import arm_order, arms_swapped, hr_direction_vs_medians, hr_vs_median_ratio, same_quantity_mismatch
 from .survival import endpoint_order, survival_exponential, survival_landmark
 from .stats import hr_direction_wording, no_difference_claim, or_from_counts, p_attainable, p_from_2x2
 from .citations import citation_author, citation_sample_size, citation_value_match
+from .claims import announced_arm_order, claim_vs_figures
+from .survival import landmark_monotonic
 from .engine import AuditResult, run_audit
 from .toy import toy_review
 
@@ -22,5 +24,6 @@ __all__ = [
     "arms_swapped", "same_quantity_mismatch", "hr_direction_vs_medians", "hr_vs_median_ratio", "arm_order",
     "survival_landmark", "survival_exponential", "endpoint_order",
     "p_from_2x2", "or_from_counts", "p_attainable", "no_difference_claim", "hr_direction_wording",
-    "citation_author", "citation_sample_size", "citation_value_match",
+    "citation_author", "citation_sample_size", "citation_value_match", "claim_vs_figures", "announced_arm_order",
+    "landmark_monotonic",
 ]

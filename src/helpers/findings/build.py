@@ -146,10 +146,33 @@ def build_findings(flags: pd.DataFrame, tables: dict[str, pd.DataFrame],
             "flag_ids": ";".join(g["flag_id"]), "value_ids": ";".join(vids),
             "_offset": int(ev.at[ordered[0], "offset"]) if ordered else -1,
         })
-    out = pd.DataFrame(rows)
+    out = _mixed_citations(pd.DataFrame(rows))
     out = out.assign(_t=out["tier"].map(TIER_RANK), _i=out["impact"].map(IMPACTS.index))
     out = out.sort_values(["_t", "_i", "_offset", "finding_id"], kind="stable")
     return out[FINDING_COLUMNS].reset_index(drop=True)
+
+
+def _mixed_citations(out: pd.DataFrame) -> pd.DataFrame:
+    """A sentence citing one reference for figures of several other studies: re-citing is a
+    correction only for the study most of its figures belong to; for the others the right
+    figures cannot be told from the review (the sentence may have meant its own study's)."""
+    cv = out[out["kind"] == "citation_value_match"]
+    for _, g in cv.groupby(["locations", "refs"], sort=False):
+        if g["corrected"].nunique() < 2:
+            continue
+        n = g["flag_ids"].str.count(";") + 1
+        keep = n.idxmax() if (n == n.max()).sum() == 1 else None
+        for i in g.index:
+            if i == keep:
+                continue
+            out.loc[i, ["resolution", "right_printing"]] = ["undecidable", ""]
+            out.loc[i, "resolution_note_en"] = (f"The figures are those of {out.at[i, 'corrected'].replace('cite ', '')}, "
+                                                "but the same sentence cites figures of another study; which figures "
+                                                "the sentence meant cannot be told from the review.")
+            out.loc[i, "resolution_note_zh"] = (f"这些数据属于文献 {out.at[i, 'corrected'].replace('cite ', '')}，"
+                                                "但同一句中还引用了另一项研究的数据；无法从综述判断该句原本所指的数据。")
+            out.loc[i, "corrected"] = ""
+    return out
 
 
 def findings_in_review_order(findings: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

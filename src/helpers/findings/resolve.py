@@ -282,13 +282,29 @@ def resolve(kind: str, flags: pd.DataFrame, ctx: Context) -> Resolution:
             return Resolution("internal_evidence", f"the figure's denominator is the sample size of {name}'s study",
                               f"该数据的分母正是 {name} 研究的样本量", "the name", f"cite [{m.group(1)}]")
         return Resolution("undecidable", " (either the name or the reference number is wrong)", "（姓名或文献编号有一处错误）")
+    if kind == "announced_arm_order":
+        f0 = flags[flags["check"] == "announced_arm_order"].iloc[0]
+        ids = split_ids(f0["value_ids"])
+        lines, other = [], ""
+        for j in range(0, len(ids) - 3, 4):
+            a, b, la, lb = ids[j:j + 4]
+            other = ctx.val(la, "location")
+            lines.append(f"{_term(ctx, a)}{(' ' + ctx.val(a, 'timepoint')) if ctx.val(a, 'timepoint') else ''}: "
+                         f"{ctx.val(a, 'arm')} {ctx.val(la)}, {ctx.val(b, 'arm')} {ctx.val(lb)}")
+        if lines:
+            return Resolution("internal_evidence", f"{other} names each group beside its figure; the sentence assigns them "
+                              "only by the order of its words",
+                              f"{other}在每个数值旁注明了组别；该句仅按词序分配组别", other,
+                              f"{f0['location']} should read " + "; ".join(lines))
+        return Resolution("undecidable")
     if kind == "range_claim":
         e = flags["expected"].iat[0]
         unit = "%" if ctx.val(split_ids(flags["value_ids"].iat[0])[0], "unit") == "percent" else ""
         lo_hi = e.split("~")
-        corrected = f"{lo_hi[0]}{unit}~{lo_hi[1]}{unit}" if len(lo_hi) == 2 else e
-        return Resolution("internal_evidence", "the figures the range summarises are printed in the review",
-                          "该范围所概括的各项数据均已在综述中列出", "the individual figures", corrected)
+        span = f"{lo_hi[0]}{unit}~{lo_hi[1]}{unit}" if len(lo_hi) == 2 else e
+        # which figures the range meant to summarise is a reading: the span is evidence, not a correction
+        return Resolution("internal_evidence", f"the figures it summarises, as printed in the review, span {span}",
+                          f"其所概括的各项数据（见综述所印）范围为 {span}", "the individual figures", "")
     if checks & {"same_quantity_mismatch", "hr_direction_vs_medians", "survival_landmark", "landmark_monotonic",
                  "endpoint_order", "parts_vs_total", "impossible_value", "no_difference_claim", "claim_vs_figures",
                  "announced_arm_order", "p_from_2x2", "p_attainable"} and kind not in ("parts_short",):
