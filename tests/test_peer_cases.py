@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sst
 
-from helpers.audit.numeric import grim_count_range, parse_decimal, percent_conventions
-from helpers.audit.stats import _p_matches_arr, _significant, fisher_two_sided, p_methods
+from helpers.audit.numeric import grim_count_range, parse_decimal, percent_conventions, significance
+from helpers.audit.stats import _p_matches_arr, fisher_two_sided, p_methods
 
 CASES = Path(__file__).parent / "peer_cases"
 
@@ -115,29 +115,19 @@ def recomputed_p(row: dict) -> float:
     raise ValueError(test)
 
 
-def decision_error(p: float, comparator: str, printed: str, alpha: float) -> bool:
-    """The engine's rule (p_from_2x2): the recomputed p does not reproduce the printed one and
-    falls on the other side of ``alpha``."""
+def decision_error(p: float, comparator: str, printed: str, alpha: float, equal_is_significant: bool) -> bool:
+    """The engine's rule (p_from_2x2): the recomputed p does not reproduce the printed one, the
+    printed p makes a claim about significance (:func:`significance`; ``P = alpha`` as the
+    audit parameter ``p_equal_alpha_significant`` says, statcheck's ``pEqualAlphaSig``), and
+    the recomputed p falls on the other side of ``alpha``."""
     pdx = parse_decimal(pd.Series([printed]))
     matches = _p_matches_arr(np.array([p]), pdx["mant"], pdx["dec"], np.array([comparator], dtype=object))[0]
-    flips = bool(_significant(pdx["num"].to_numpy(), np.array([comparator], dtype=object), alpha)[0]) != (p < alpha)
+    claim = significance(pdx["num"].to_numpy(), np.array([comparator], dtype=object), alpha, equal_is_significant)[0]
+    flips = not np.isnan(claim) and (claim == 1.0) != (p < alpha)
     return bool(not matches and flips)
 
 
-_P_EQUALS_ALPHA = ("the engine reads a printed 'P = alpha' as not significant (p < alpha); statcheck's default "
-                   "(pEqualAlphaSig = TRUE) reads it as significant (p <= alpha). The engine agrees with "
-                   "statcheck run with pEqualAlphaSig = FALSE")
-_P_ABOVE_BOUND = ("a printed 'p > .04' with alpha .05 states no significance either way: statcheck calls no "
-                  "decision error; the engine reads every 'P >' bound as 'not significant', so a recomputed p of "
-                  "0.0399999999999996 (not above .04) is called a flip of the conclusion")
-STATCHECK_KNOWN = {
-    "p_equal_alpha-t2.20-p=.05-a.05-eqsigTRUE": _P_EQUALS_ALPHA,
-    "p_equal_alpha-t2.20-p=.10-a.10-eqsigTRUE": _P_EQUALS_ALPHA,
-    "t_from_p_eq-t.04-p=.05-a.05-eqsigTRUE": _P_EQUALS_ALPHA,
-    "t_from_p_eq-t.06-p=.05-a.05-eqsigTRUE": _P_EQUALS_ALPHA,
-    "t_from_p_gt-t.04-p>.04-a.05-eqsigTRUE": _P_ABOVE_BOUND,
-    "t_from_p_gt-t.04-p>.04-a.05-eqsigFALSE": _P_ABOVE_BOUND,
-}
+STATCHECK_KNOWN: dict[str, str] = {}
 STATCHECK = [_param(r, f"{r['group']}-{r['test']}{r['statistic'] or r['stat_from_p'] + r['stat_offset']}"
                        f"-p{r['comparator']}{r['reported_p']}-a{r['alpha']}-eqsig{r['p_equal_alpha_sig']}",
                     STATCHECK_KNOWN) for r in _rows("statcheck_decision_errors.csv")]
@@ -146,7 +136,7 @@ STATCHECK = [_param(r, f"{r['group']}-{r['test']}{r['statistic'] or r['stat_from
 @pytest.mark.parametrize("row", STATCHECK)
 def test_decision_errors_of_statcheck(row):
     p = recomputed_p(row)
-    got = decision_error(p, row["comparator"], row["reported_p"], float(row["alpha"]))
+    got = decision_error(p, row["comparator"], row["reported_p"], float(row["alpha"]), row["p_equal_alpha_sig"] == "TRUE")
     assert got == (row["decision_error"] == "TRUE"), (p, row)
 
 

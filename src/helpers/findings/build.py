@@ -9,7 +9,7 @@ from .evidence import evidence_index, plain_text
 from .grouping import group_flags, split_ids
 from .resolve import Context, resolve
 from .rubric import IMPACTS, TIER_RANK, tiers
-from .texts import RESOLUTION_TEXT, template
+from .texts import RESOLUTION_TEXT, template, zh_places
 
 FINDING_COLUMNS = ["finding_id", "tier", "impact", "kind", "section", "locations", "refs", "study", "title_en", "title_zh",
                    "meaning_en", "meaning_zh", "printed", "resolution", "resolution_note_en", "resolution_note_zh",
@@ -137,11 +137,11 @@ def build_findings(flags: pd.DataFrame, tables: dict[str, pd.DataFrame],
             "finding_id": "F-" + _digest(kind, ";".join(sorted(set(all_ids))) or ";".join(sorted(g["flag_id"]))),
             "tier": tier, "impact": imp, "kind": kind, "section": section, "locations": ";".join(locs), "refs": refs,
             "study": study,
-            "title_en": t["title_en"].format(**fill), "title_zh": t["title_zh"].format(**fill),
+            "title_en": t["title_en"].format(**fill), "title_zh": t["title_zh"].format(**dict(fill, where=zh_places(where))),
             "meaning_en": t["meaning_en"], "meaning_zh": t["meaning_zh"], "printed": printed,
             "resolution": res.resolution,
             "resolution_note_en": note_en.format(detail=res.detail_en) if note_en else "",
-            "resolution_note_zh": note_zh.format(detail=res.detail_zh) if note_zh else "",
+            "resolution_note_zh": zh_places(note_zh.format(detail=res.detail_zh)) if note_zh else "",
             "right_printing": res.right_printing, "corrected": res.corrected,
             "flag_ids": ";".join(g["flag_id"]), "value_ids": ";".join(vids),
             "_offset": int(ev.at[ordered[0], "offset"]) if ordered else -1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .build import findings_in_review_order
+from .texts import zh_places
 
 ERRATUM_TIERS = ("definite_error", "probable_error")
 
@@ -50,16 +51,17 @@ def erratum_markdown(findings: pd.DataFrame, tables: dict[str, pd.DataFrame], ci
     f = findings_in_review_order(f, tables)
     n_def = int((f["tier"] == "definite_error").sum())
     lines += [t["intro"].format(n=len(f), n_def=n_def, n_prob=len(f) - n_def), ""]
+    loc = zh_places if lang == "zh" else (lambda x: x)
     for k, (_, r) in enumerate(f.iterrows(), 1):
         lines += [f"## {k}. {r[f'title_{sfx}']}", "",
-                  f"- **{t['where']}**: {r['locations'].replace(';', ', ')}" + (f" [{r['refs'].replace(';', '] [')}]" if r["refs"] else "")
+                  f"- **{t['where']}**: {loc(r['locations'].replace(';', ', '))}" + (f" [{r['refs'].replace(';', '] [')}]" if r["refs"] else "")
                   + f" · {t['tier'][r['tier']]}"]
         lines.append(f"- **{t['printed']}**:")
         for p in str(r["printed"]).split(" | "):
             if p:
-                lines.append(f"  - {p}")
+                lines.append(f"  - {loc(p.split(': «')[0])}: «{p.split(': «', 1)[1]}" if ": «" in p else f"  - {p}")
         if r["corrected"]:
-            corr = r["corrected"]
+            corr = loc(r["corrected"])
         elif r[f"resolution_note_{sfx}"]:
             corr = r[f"resolution_note_{sfx}"]
         else:

@@ -226,3 +226,26 @@ def template(kind: str) -> dict[str, str]:
         "meaning_en": "See the flags for details.",
         "meaning_zh": "详见各条标记。",
     })
+
+
+_ZH_WORDS = [(r"\btext (\d+(?:\.\d+)*)", r"正文 \1"), (r"\btable (\d+)", r"表 \1"), (r"\bfigure (\d+)", r"图 \1"),
+             (r"\bshould read\b", "应为"), (r"\bcite (\[\d+\])", r"应引用 \1"), (r"\bexperimental\b", "试验组"),
+             (r"\bcontrol\b", "对照组"), (r"\bsurgery\b", "手术组"), (r"\bradiotherapy\b", "放疗组"),
+             (r"\(per the publication; ([^)]*?) prints ([^)]*)\)", r"（依原始文献；\1 印为 \2）"),
+             (r"\bthe cited publication\b", "所引原始文献"), (r"\bas published\b", "与原始文献一致"),
+             (r"\bthe percentage\b", "百分比"), (r"\bthe name\b", "姓名"), (r"\bthe individual figures\b", "各项具体数据")]
+
+
+def zh_places(text: str) -> str:
+    """Locations and the few words of a correction in Chinese (``text 2.2.1`` → ``正文 2.2.1``).
+
+    Examples
+    --------
+    >>> zh_places("text 2.2.1 should read PFS: experimental 20.2, control 12.5; table 3")
+    '正文 2.2.1 应为 PFS: 试验组 20.2, 对照组 12.5; 表 3'
+    """
+    import re
+
+    for pat, rep in _ZH_WORDS:
+        text = re.sub(pat, rep, str(text))
+    return text
