@@ -65,7 +65,7 @@ notebooks: $(EXECUTED) $(if $(filter data,$(DATA_DIR)),$(SYNTH_NB))
 
 # The audit also runs on the synthetic review with planted defects (tests/synthetic_review),
 # so outputs/synthetic/ shows the engine catching every planted defect.
-$(SYNTH_NB): notebooks/00_data_and_audit.ipynb $(HELPERS) $(wildcard $(SYNTH_DIR)/raw/*.txt $(SYNTH_DIR)/extracted/*.csv) | $(ENV_STAMP) $(PYC_STAMP)
+$(SYNTH_NB): notebooks/00_data_and_audit.ipynb $(HELPERS) $(wildcard $(SYNTH_DIR)/raw/*.txt $(SYNTH_DIR)/extracted/*.csv $(SYNTH_DIR)/external/*.csv) | $(ENV_STAMP) $(PYC_STAMP)
 	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers.pipeline $< $@ -p data_dir $(SYNTH_DIR) -p out_dir $(SYNTH_OUT) $(AUDIT_PARAMS)
 
 env: $(ENV_STAMP) ## Create the virtual environment (.venv) from the pinned lock file

@@ -296,3 +296,45 @@ def test_announced_order_against_labels_is_one_finding_that_changes_a_conclusion
     # the clean look-alike: the sentence's order agrees with the labels
     vals[0]["value"], vals[1]["value"] = "55.2", "23.4"
     assert audit.run_audit(toy_review(values=vals), checks=["announced_arm_order"]).inconsistencies.empty
+
+
+# ------------------------------------------------------------ the synthetic review
+@pytest.fixture(scope="module")
+def synthetic_findings():
+    from helpers import crosscheck
+    from helpers.review import load_review
+    d = "tests/synthetic_review"
+    rv = load_review(d)
+    r = audit.run_audit(rv)
+    ext, pub = crosscheck.load_external(d)
+    comp = crosscheck.source_comparisons(rv.tables["values"], ext, pub)
+    sf = crosscheck.crosscheck_flags(ext, rv.tables["values"], pub)
+    _, flags = crosscheck.merge_audit(r.recomputed, r.inconsistencies, crosscheck.source_recomputed(comp), sf)
+    flags = assign_flag_ids(flags)
+    return flags, build_findings(flags, rv.tables, comp)
+
+
+def test_synthetic_swaps_by_source_by_internal_evidence_and_undecidable(synthetic_findings):
+    flags, f = synthetic_findings
+    sw = f[f["kind"] == "arms_swapped"].set_index("study")
+    assert sw.loc["Li Chen", "resolution"] == "primary_source" and sw.loc["Li Chen", "right_printing"] == "table 2"
+    assert sw.loc["Anna Baker", "resolution"] == "internal_evidence" and sw.loc["Anna Baker", "right_printing"] == "table 2"
+    assert sw.loc["Sam Dunn", "resolution"] == "undecidable" and sw.loc["Sam Dunn", "corrected"] == ""
+    for study in ("Li Chen", "Anna Baker"):
+        assert sw.loc[study, "corrected"].startswith("text 2.2 should read")
+    # the HR-direction and ratio flags of Baker's swapped printing and Chen's source mismatches belong to the swaps
+    grouped = set(";".join(sw["flag_ids"]).split(";"))
+    for check in ("hr_direction_vs_medians", "primary_source_mismatch"):
+        ids = set(flags.loc[flags["check"] == check, "flag_id"])
+        assert ids and ids & grouped
+    assert not f["kind"].eq("primary_source_mismatch").any()
+
+
+def test_synthetic_findings_group_each_planted_defect_once(synthetic_findings):
+    flags, f = synthetic_findings
+    ids = [x for s in f["flag_ids"] for x in s.split(";")]
+    assert len(ids) == len(set(ids))
+    # the count above its denominator, the sum above its total and the percentage are one defect
+    k = f[f["value_ids"].str.contains("t1_hill_lc_k")]
+    assert len(k) == 1
+    assert {"definite_error", "probable_error", "plausibility", "reporting_style"} <= set(f["tier"])
