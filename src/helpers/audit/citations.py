@@ -8,9 +8,10 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .arithmetic import _count_denominators, count_readings
-from .context import (PATIENT_UNITS, AuditContext, empty_issues, empty_recomputed, fmt_arr, gjoin,
-                      group_nunique, join_cols, map_str, ngroup_codes, split_ids)
+from .context import PATIENT_UNITS, AuditContext, empty_issues, empty_recomputed
+from .formatting import fmt_arr, join_cols, split_ids
+from .grouping import gjoin, group_nunique, map_str, ngroup_codes
+from .pairing import count_denominators, count_readings
 from .registry import register
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -147,7 +148,7 @@ def citation_sample_size(ctx: AuditContext):
     'a sample size of Okafor (61); 37 is a sample size of Lindqvist'
     """
     v = ctx.values
-    cden = _count_denominators(ctx)
+    cden = count_denominators(ctx)
     rows = v[ctx.on_distinct("location", lambda s: s.str.startswith("text")).astype(bool) & ctx.eq("quantity", "count", "percent")
              & v["ok"].to_numpy() & ~v["popsub"].to_numpy()].copy()
     rows = rows[~((rows["quantity"] == "percent") & (rows["count_id"] != ""))]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, join_cols, split_ids
+from .context import AuditContext, empty_issues, empty_recomputed
+from .formatting import join_cols, split_ids
 from .numeric import significance
 from .registry import register
 

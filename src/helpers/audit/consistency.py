@@ -4,9 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import (AuditContext, empty_issues, empty_recomputed, fmt_arr, join_cols, pair_forward, gjoin,
-                      group_nunique)
-from .numeric import significance
+from .context import AuditContext, empty_issues, empty_recomputed
+from .formatting import fmt_arr, join_cols
+from .grouping import gjoin, group_nunique
+from .numeric import is_significant
+from .pairing import pair_forward
 from .registry import register
 
 SAME_KEY = ["study_id", "quantity", "endpoint", "armn", "subgroup", "timepoint", "bnd", "unit", "comp"]
@@ -143,11 +145,6 @@ def _median_hr_pairs_(ctx: AuditContext) -> pd.DataFrame:
     return m
 
 
-def _significant(num, comp, alpha, equal_is_significant: bool = False):
-    """Whether each printed p claims significance (see :func:`~helpers.audit.numeric.significance`)."""
-    return significance(num, comp, alpha, equal_is_significant) == 1.0
-
-
 @register("hr_direction_vs_medians", "error",
           "A two-arm comparison whose medians favour one arm while its hazard ratio favours the other.")
 def hr_direction_vs_medians(ctx: AuditContext):
@@ -178,7 +175,7 @@ def hr_direction_vs_medians(ctx: AuditContext):
     if m.empty:
         return empty_issues(), empty_recomputed()
     m = m.reset_index(drop=True)
-    sig = _significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha, ctx.params.p_equal_alpha_significant)
+    sig = is_significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha, ctx.params.p_equal_alpha_significant)
     sev = np.where(sig, "error", "warning")
     both = m["months2"].notna() & m["months1"].notna()
     e_ = np.where(both, m["months2"], m["num2"]).astype(float)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, fmt_dec, join_cols
+from .context import AuditContext, empty_issues, empty_recomputed
+from .formatting import fmt_dec, join_cols
 from .registry import register
 
 _KEY = ["study_id", "endpoint", "armn", "subgroup"]
