@@ -58,7 +58,7 @@ def percent_vs_count(ctx: AuditContext):
     pc["n"] = np.where(usable, n["mant"].fillna(1).to_numpy(), 1).astype("int64")
     pc["usable"] = np.asarray(usable, dtype=bool)
     nr = pc[~pc["usable"]]
-    rec_nr = ctx.recomputed(nr["value_id"], "percent_vs_count", "", "count or denominator not usable",
+    rec_nr = ctx.recomputed(nr["value_id"], "", "count or denominator not usable",
                             "not_recomputable")
     u = pc[pc["usable"]].reset_index(drop=True)
     conv = percent_conventions(u["k"], u["n"], u["mant"], u["dec"], u["comp"])
@@ -70,7 +70,7 @@ def percent_vs_count(ctx: AuditContext):
     shown = fmt_dec(exact, u["dec"].to_numpy() + 2)
     status = np.where(conv["interval"], "consistent", "inconsistent")
     ks, ns = int_str(u["k"]), int_str(u["n"])
-    rec = ctx.recomputed(u["value_id"], "percent_vs_count", shown,
+    rec = ctx.recomputed(u["value_id"], shown,
                          "exact " + ks + "/" + ns + "; conventions: " + pd.Series(methods, dtype=object), status)
     badm = ~conv["interval"].to_numpy()
     bad = u[badm].reset_index(drop=True)
@@ -86,7 +86,7 @@ def percent_vs_count(ctx: AuditContext):
     msgs = ("The percentage " + bp + "% does not match the printed count and denominator " + bk + "/" + bn
             + ", which give " + ex + "%" + pd.Series(np.where(swapped, "; the two numbers appear exchanged (" + bn + "/" + bk
                                                                 + " gives it)", ""), dtype=object) + ".")
-    iss = ctx.issues(bad["value_id"], "percent_vs_count", sev, bp + "% (" + bk + "/" + bn + ")", ex, msgs,
+    iss = ctx.issues(bad["value_id"], sev, bp + "% (" + bk + "/" + bn + ")", ex, msgs,
                      join_cols(bad["value_id"], bad["count_id"], bad["den_id"]))
     return iss, pd.concat([rec, rec_nr], ignore_index=True)
 
@@ -169,8 +169,7 @@ def grim_percent(ctx: AuditContext):
         lo, hi = grim_count_range(ex["n"], ex["mant"], ex["dec"])
         fits = lo <= hi
         exn = int_str(ex["n"])
-        recs.append(ctx.recomputed(ex["value_id"], "grim_percent",
-                                   np.where(fits, "k=" + int_str(lo).to_numpy(dtype=object) + ".."
+        recs.append(ctx.recomputed(ex["value_id"], np.where(fits, "k=" + int_str(lo).to_numpy(dtype=object) + ".."
                                             + int_str(hi).to_numpy(dtype=object) + " of " + exn.to_numpy(dtype=object),
                                             "no k of " + exn.to_numpy(dtype=object)),
                                    "grim: stated denominator", np.where(fits, "consistent", "inconsistent")))
@@ -184,7 +183,7 @@ def grim_percent(ctx: AuditContext):
             msg_c = ("No whole number of patients out of " + c["n_x"].astype(str) + " gives " + c["value"] + "%, but "
                      + c["n_x"].astype(str) + " of the study's " + nn + " patients is " + c["value"]
                      + "%: the clause reads as a count with its percentage, and its wording leaves the denominator unstated.")
-            issues.append(ctx.issues(c["value_id"], "grim_percent", "info", c["value"] + "% of " + c["n_x"].astype(str),
+            issues.append(ctx.issues(c["value_id"], "info", c["value"] + "% of " + c["n_x"].astype(str),
                                      c["n_x"].astype(str) + "/" + nn, msg_c, join_cols(c["value_id"], c["den_id"], c["n_id"])))
             bad = bad[~as_count].reset_index(drop=True)
         if not bad.empty:
@@ -209,7 +208,7 @@ def grim_percent(ctx: AuditContext):
             msg = ("No whole number of patients out of " + bad["n"].astype(str) + " gives " + bad["value"] + "%"
                    + pd.Series(np.where(fo != "", "; it would fit a denominator of " + fo + " printed elsewhere for this study.", "."),
                                dtype=object))
-            issues.append(ctx.issues(bad["value_id"], "grim_percent", "error", bad["value"] + "% of " + bad["n"].astype(str),
+            issues.append(ctx.issues(bad["value_id"], "error", bad["value"] + "% of " + bad["n"].astype(str),
                                      exp, msg, join_cols(bad["value_id"], bad["den_id"], fid)))
     # (2) no denominator: try every sample size printed for the study
     im = p[(p["den_id"] == "") & (p["study_id"] != "")].copy()
@@ -229,8 +228,7 @@ def grim_percent(ctx: AuditContext):
             nsj = gjoin(md.assign(s=int_str(md["n"])).groupby("value_id", sort=False), "s", ",")
             tried = im.set_index("value_id").loc[fit.index]
             nstr = nsj.reindex(fit.index).to_numpy(dtype=object)
-            recs.append(ctx.recomputed(fit.index, "grim_percent",
-                                       np.where(fit.to_numpy(), "fits one of " + nstr, "fits none of " + nstr),
+            recs.append(ctx.recomputed(fit.index, np.where(fit.to_numpy(), "fits one of " + nstr, "fits none of " + nstr),
                                        "grim: study sample sizes", np.where(fit.to_numpy(), "consistent", "inconsistent")))
             badi = fit.index[~fit.to_numpy()]
             if len(badi):
@@ -244,7 +242,7 @@ def grim_percent(ctx: AuditContext):
                 msg = (what + " cannot be a proportion of any sample size printed for this study ("
                        + pd.Series(nsj.reindex(badi).to_numpy(dtype=object), dtype=object) + ")"
                        + pd.Series(np.where(unknown, "; it refers to a group whose size is not printed.", "."), dtype=object))
-                issues.append(ctx.issues(t["value_id"], "grim_percent", sev, t["value"] + "%", exp, msg,
+                issues.append(ctx.issues(t["value_id"], sev, t["value"] + "%", exp, msg,
                                          join_cols(t["value_id"], t["count_id"].where(hask, ""))))
     iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     rec = pd.concat(recs, ignore_index=True) if recs else empty_recomputed()

@@ -7,6 +7,8 @@ text) and :mod:`.pairing` (which printed figures belong together).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -73,6 +75,31 @@ def _offsets(s: pd.Series) -> np.ndarray:
         except (ValueError, TypeError):
             pass
     return pd.to_numeric(s, errors="coerce").fillna(-1).astype("int64").to_numpy()
+
+
+#: name of the check being run: set by the registry around each check, read by the output builders
+_CURRENT_CHECK: ContextVar[str | None] = ContextVar("current_check", default=None)
+
+
+@contextmanager
+def running_check(name: str):
+    """Run the enclosed code as check ``name``: :meth:`AuditContext.issues` and
+    :meth:`AuditContext.recomputed` write it in their ``check`` column (the registry does this
+    around every registered check, so the name is written once, in :func:`~.registry.register`)."""
+    token = _CURRENT_CHECK.set(name)
+    try:
+        yield
+    finally:
+        _CURRENT_CHECK.reset(token)
+
+
+def current_check() -> str:
+    """Name of the check being run (see :func:`running_check`)."""
+    name = _CURRENT_CHECK.get()
+    if name is None:
+        raise RuntimeError("no check is running: call checks through the registry (a registered function or "
+                           "helpers.audit.CHECKS[name].function), or wrap the code in running_check(name)")
+    return name
 
 
 def empty_issues() -> pd.DataFrame:
@@ -272,15 +299,46 @@ class AuditContext(ValueLookups):
         return pd.Series(np.where(i >= 0, labs[np.maximum(i, 0)] if len(labs) else s, s), dtype=object)
 
     # ------------------------------------------------------------------ output builders
-    def issues(self, primary_ids, check: str, severity, reported, expected, message, value_ids,
+    def issues(self, primary_ids, severity, reported, expected, message, value_ids,
                study_ids=None, override: dict | None = None) -> pd.DataFrame:
-        """Build issue rows whose section/location/refs/study/quantity come from a primary value.
+        """Issue rows of the running check, placed where a primary value is printed.
 
-        All arguments are equal-length sequences (or scalars for ``check``/``severity``);
-        ``value_ids`` is a sequence of ``;``-joined strings (see :func:`join_cols`) or of id
-        lists; ``override`` maps issue columns to sequences replacing the looked-up ones (for
-        issues whose evidence is a claim or mention rather than a value). Vectorised.
+        Section, location, refs, study and quantity are looked up from the ``values`` row of each
+        primary id; the ``check`` column is the name the registry runs the check under (see
+        :func:`running_check`), so a check never writes its own name. Vectorised.
+
+        Parameters
+        ----------
+        primary_ids : sequence of str
+            value_id of the figure each issue is placed at (one per issue).
+        severity : str or sequence of str
+            ``error``, ``warning`` or ``info``: one for all issues, or one per issue.
+        reported, expected, message : str or sequence of str
+            What the review prints, what the check expects, the sentence for readers.
+        value_ids : sequence
+            Evidence of each issue: ``;``-joined value_ids (see :func:`join_cols`) or lists of ids.
+        study_ids : sequence of str, optional
+            Study of each issue when it is not the primary value's (names come from
+            :attr:`study_label`).
+        override : dict, optional
+            Issue column -> sequence replacing the looked-up column (for issues whose evidence is
+            a claim or a mention rather than a value).
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`ISSUE_COLUMNS`, one row per primary id.
+
+        Examples
+        --------
+        >>> from helpers.audit.toy import toy_review
+        >>> ctx = AuditContext(toy_review(values=[{"value_id": "p", "location": "table 1", "quantity": "percent"}]))
+        >>> with running_check("my_check"):
+        ...     iss = ctx.issues(["p"], "error", "12%", "10%", "12% should be 10%.", ["p;n"])
+        >>> iss[["check", "severity", "location", "quantity", "value_ids"]].values.tolist()
+        [['my_check', 'error', 'table 1', 'percent', 'p;n']]
         """
+        check = current_check()
         primary_ids = as_objects(primary_ids)
         n = len(primary_ids)
         if n == 0:
@@ -309,7 +367,36 @@ class AuditContext(ValueLookups):
             out[col] = as_objects(vals)
         return out
 
-    def recomputed(self, value_ids, check: str, recomputed, method, status) -> pd.DataFrame:
+    def recomputed(self, value_ids, recomputed, method, status) -> pd.DataFrame:
+        """Recomputed-value rows of the running check: what a printed figure should read.
+
+        Parameters
+        ----------
+        value_ids : sequence of str
+            The printed figures recomputed.
+        recomputed : str or sequence of str
+            The recomputed value as text (blank when it cannot be recomputed).
+        method : str or sequence of str
+            How it was recomputed (the inputs and the rule, for readers).
+        status : str or sequence of str
+            ``consistent``, ``inconsistent`` or ``not_recomputable`` (see :data:`STATUSES`).
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`RECOMPUTED_COLUMNS`; ``check`` is the name the registry runs the
+            check under (see :func:`running_check`).
+
+        Examples
+        --------
+        >>> from helpers.audit.toy import toy_review
+        >>> ctx = AuditContext(toy_review(values=[{"value_id": "p"}]))
+        >>> with running_check("my_check"):
+        ...     rec = ctx.recomputed(["p"], ["10.0"], "exact 4/40", "inconsistent")
+        >>> rec.values.tolist()
+        [['p', 'my_check', '10.0', 'exact 4/40', 'inconsistent']]
+        """
+        check = current_check()
         value_ids = as_objects(value_ids)
         n = len(value_ids)
         if n == 0:

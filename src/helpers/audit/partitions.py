@@ -81,7 +81,7 @@ def parts_vs_total(ctx: AuditContext):
         bad = judged & (np.abs(sm - target) > tol)
         cm = judged & is_cnt
         cnt_rows = agg[cm]
-        recs.append(ctx.recomputed(cnt_rows["total_id"], "parts_vs_total", fmt_arr(cnt_rows["total"].to_numpy() / 10 ** S),
+        recs.append(ctx.recomputed(cnt_rows["total_id"], fmt_arr(cnt_rows["total"].to_numpy() / 10 ** S),
                                    "sum of partition " + cnt_rows["partition_id"],
                                    np.where(bad[cm], "inconsistent", "consistent")))
         b = agg[bad].reset_index(drop=True)
@@ -106,7 +106,7 @@ def parts_vs_total(ctx: AuditContext):
                                      + pd.Series(np.where(over, ".", " (" + pd.Series(fmt_arr(np.round(short_pp, 6)), dtype=object)
                                                           + " points short: a category may be unprinted)."), dtype=object)),
                            dtype=object)
-            issues.append(ctx.issues(b["first"], "parts_vs_total", sev, rep, exp, msg, join_cols(b["ids"], b["total_id"])))
+            issues.append(ctx.issues(b["first"], sev, rep, exp, msg, join_cols(b["ids"], b["total_id"])))
     # arm sizes against the study N: trial arms as such (blank endpoint and subgroup)
     sel = (ctx.eq("quantity", "n") & ~ctx.blank("study_id") & ~ctx.eq("armn", "total") & v["ok"].to_numpy()
            & ctx.eq("comp", "=") & ctx.blank("partition_id") & ctx.blank("endpoint") & ctx.blank("subgroup"))
@@ -132,7 +132,7 @@ def parts_vs_total(ctx: AuditContext):
         if not grp.empty:
             sev = np.where(grp["total"] > grp["n"], "error", "warning")
             tot, nn = pd.Series(fmt_arr(grp["total"]), dtype=object), pd.Series(fmt_arr(grp["n"]), dtype=object)
-            issues.append(ctx.issues(grp["first"].str.split(";").str[0], "parts_vs_total", sev, grp["parts"] + " = " + tot, nn,
+            issues.append(ctx.issues(grp["first"].str.split(";").str[0], sev, grp["parts"] + " = " + tot, nn,
                                      "The group sizes (" + grp["parts"] + ") add up to " + tot + ", not to the study's " + nn + " patients.",
                                      join_cols(grp["ids"], grp["n_id"])))
     iss = pd.concat(issues, ignore_index=True) if issues else empty_issues()
@@ -196,7 +196,7 @@ def impossible_value(ctx: AuditContext):
         else:
             ids, expected = rows["value_id"], exp
         # a zero p is a printing convention of statistics software, not an impossible result
-        out.append(ctx.issues(rows["value_id"], "impossible_value", "info" if key == "p0" else "error", pre + rows["value"] + post,
+        out.append(ctx.issues(rows["value_id"], "info" if key == "p0" else "error", pre + rows["value"] + post,
                               np.full(len(rows), expected, dtype=object) if isinstance(expected, str) else expected,
                               np.full(len(rows), msg, dtype=object), ids))
     return (pd.concat(out, ignore_index=True) if out else empty_issues()), empty_recomputed()
@@ -230,9 +230,9 @@ def range_claim(ctx: AuditContext):
     mem = mem[mp >= 0]
     mem["x"] = ctx.take(mp[mp >= 0], ["num"])["num"].to_numpy()
     has_members = c["cid"].isin(set(mem["cid"]))
-    recs = [ctx.recomputed(c.loc[~has_members, "low_id"][lambda x: x != ""], "range_claim", "", "no member figures printed",
+    recs = [ctx.recomputed(c.loc[~has_members, "low_id"][lambda x: x != ""], "", "no member figures printed",
                            "not_recomputable"),
-            ctx.recomputed(c.loc[~has_members, "high_id"][lambda x: x != ""], "range_claim", "", "no member figures printed",
+            ctx.recomputed(c.loc[~has_members, "high_id"][lambda x: x != ""], "", "no member figures printed",
                            "not_recomputable")]
     mem = mem[mem["x"].notna()]
     if mem.empty:
@@ -250,9 +250,9 @@ def range_claim(ctx: AuditContext):
     mn, mx = r["mn"].to_numpy(), r["mx"].to_numpy()
     has_lo, has_hi = r["low_id"].ne("").to_numpy(), r["high_id"].ne("").to_numpy()
     fmn, fmx = fmt_arr(mn), fmt_arr(mx)
-    recs.append(ctx.recomputed(r.loc[has_lo, "low_id"], "range_claim", fmn[has_lo], "min of members",
+    recs.append(ctx.recomputed(r.loc[has_lo, "low_id"], fmn[has_lo], "min of members",
                                np.where(lo[has_lo] == mn[has_lo], "consistent", "inconsistent")))
-    recs.append(ctx.recomputed(r.loc[has_hi, "high_id"], "range_claim", fmx[has_hi], "max of members",
+    recs.append(ctx.recomputed(r.loc[has_hi, "high_id"], fmx[has_hi], "max of members",
                                np.where(hi[has_hi] == mx[has_hi], "consistent", "inconsistent")))
     # members outside the printed range
     mm = mem.merge(pd.DataFrame({"cid": r["cid"], "lo": lo, "hi": hi}), on="cid")
@@ -277,7 +277,7 @@ def range_claim(ctx: AuditContext):
     b = r[sel]
     prim = b["low_id"].where(b["low_id"] != "", b["first"])
     ov = {"section": b["section"], "location": b["location"], "refs": b["refs"], "quantity": b["quantity"]}
-    iss = ctx.issues(prim, "range_claim", np.where(err[sel], "error", "warning"), rep[sel], exp[sel], msg[sel],
+    iss = ctx.issues(prim, np.where(err[sel], "error", "warning"), rep[sel], exp[sel], msg[sel],
                      join_cols(b["ends"], b["ids"]), study_ids=np.full(len(b), "", dtype=object), override=ov)
     return iss, pd.concat(recs, ignore_index=True)
 
@@ -315,5 +315,5 @@ def unit_mix(ctx: AuditContext):
     conv = pd.Series(fmt_arr(odd["months"]), dtype=object)
     q, u, mo, x = (odd[c].reset_index(drop=True).astype(object) for c in ("quantity", "unit", "modal", "value"))
     msg = "This " + q + " is given in " + u + " while other studies use " + mo + "; " + x + " " + u + " is about " + conv + " months."
-    iss = ctx.issues(odd["value_id"], "unit_mix", "warning", x + " " + u, conv + " months", msg, odd["value_id"])
+    iss = ctx.issues(odd["value_id"], "warning", x + " " + u, conv + " months", msg, odd["value_id"])
     return iss, empty_recomputed()

@@ -86,7 +86,7 @@ def p_from_2x2(ctx: AuditContext):
         shown = txt if shown is None else np.where(txt == "", shown, shown + "; " + txt)
         passing = okn if passing is None else np.where(okn == "", passing, np.where(passing == "", okn, passing + ";" + okn))
     good = passing != ""
-    rec = ctx.recomputed(m["value_id_r"], "p_from_2x2", shown, np.where(good, passing, "none"),
+    rec = ctx.recomputed(m["value_id_r"], shown, np.where(good, passing, "none"),
                          np.where(good, "consistent", "inconsistent"))
     b = m[~good].reset_index(drop=True)
     if b.empty:
@@ -105,7 +105,7 @@ def p_from_2x2(ctx: AuditContext):
                     np.where(between, "; it lies between the values the usual tests give, so another test may have been used.", "."))
     msg = ("Recomputing the test from " + tab + " gives p = " + rng + ", not P " + b["comp_r"] + " " + b["value_r"]
            + pd.Series(tail, dtype=object))
-    iss = ctx.issues(b["value_id_r"], "p_from_2x2", sev, "P " + b["comp_r"] + " " + b["value_r"], shown[~good], msg,
+    iss = ctx.issues(b["value_id_r"], sev, "P " + b["comp_r"] + " " + b["value_r"], shown[~good], msg,
                      join_cols(b["value_id_r"], b["id1"], b["den1"], b["id2"], b["den2"]))
     return iss, rec
 
@@ -146,7 +146,7 @@ def or_from_counts(ctx: AuditContext):
     c = np.where(sw, m["num1"], m["num2"]).astype("int64")
     n2 = np.where(sw, m["n1"], m["n2"]).astype("int64")
     zero = (a == n1) | (c == 0)
-    recs = [ctx.recomputed(m.loc[zero, "value_id_r"], "or_from_counts", "", "zero cell", "not_recomputable")]
+    recs = [ctx.recomputed(m.loc[zero, "value_id_r"], "", "zero cell", "not_recomputable")]
     keep = ~zero
     m, a, n1, c, n2 = m[keep].reset_index(drop=True), a[keep], n1[keep], c[keep], n2[keep]
     A = a * (n2 - c)
@@ -156,7 +156,7 @@ def or_from_counts(ctx: AuditContext):
     orr = A / B
     shown = pd.Series(format_floats("%.4g", orr), dtype=object)
     tab = int_str(a) + "/" + int_str(n1) + " vs " + int_str(c) + "/" + int_str(n2)
-    recs.append(ctx.recomputed(m["value_id_r"], "or_from_counts", shown, "crude OR " + tab,
+    recs.append(ctx.recomputed(m["value_id_r"], shown, "crude OR " + tab,
                                np.where(ok, "consistent", "inconsistent")))
     bad = ~ok
     if not bad.any():
@@ -167,7 +167,7 @@ def or_from_counts(ctx: AuditContext):
     tail = np.where(near, " (close enough to be an adjusted or stratified estimate).", " (it may be adjusted).")
     msg = ("The odds ratio " + b["value_r"] + " differs from the " + pd.Series(format_floats("%.3g", orr[bad]), dtype=object)
            + " the counts " + tab[bad].reset_index(drop=True) + " give" + pd.Series(tail, dtype=object))
-    iss = ctx.issues(b["value_id_r"], "or_from_counts", np.where(near, "info", "warning"), "OR " + b["value_r"],
+    iss = ctx.issues(b["value_id_r"], np.where(near, "info", "warning"), "OR " + b["value_r"],
                      shown[bad].reset_index(drop=True), msg,
                      join_cols(b["value_id_r"], b["id1"], b["den1"], b["id2"], b["den2"]))
     return iss, pd.concat(recs, ignore_index=True)
@@ -228,7 +228,7 @@ def p_attainable(ctx: AuditContext):
     bad = np.where(comp.isin(["<", "≤"]), pmin >= pnum,
                    np.where(comp == "=", pmin > pnum + half, False))
     nf = pd.Series(fmt_arr(m["n"]), dtype=object)
-    rec = ctx.recomputed(m["value_id_r"], "p_attainable", format_floats("%.3g", pmin),
+    rec = ctx.recomputed(m["value_id_r"], format_floats("%.3g", pmin),
                          "min p with D=N=" + nf + " events", np.where(bad, "inconsistent", "consistent"))
     b = m[bad].reset_index(drop=True)
     if b.empty:
@@ -240,7 +240,7 @@ def p_attainable(ctx: AuditContext):
     hp = "HR " + b["value"] + ", P " + b["comp_r"] + " " + b["value_r"]
     msg = ("With " + nf[bad].reset_index(drop=True) + " patients, even if every one had an event a hazard ratio of " + b["value"]
            + " could not reach P " + b["comp_r"] + " " + b["value_r"] + "; the smallest possible p is about " + q + ".")
-    iss = ctx.issues(b["value_id"], "p_attainable", sev, hp, "P ≥ " + q, msg, join_cols(b["value_id"], b["value_id_r"], b["n_id"]))
+    iss = ctx.issues(b["value_id"], sev, hp, "P ≥ " + q, msg, join_cols(b["value_id"], b["value_id_r"], b["n_id"]))
     return iss, rec
 
 
@@ -275,7 +275,7 @@ def no_difference_claim(ctx: AuditContext):
     agg = pd.DataFrame({"first": g["m"].first(), "ids": gjoin(g, "m", ";"), "txt": gjoin(g, "txt", ", ")})
     r = c.loc[agg.index].reset_index(drop=True)
     agg = agg.reset_index(drop=True)
-    iss = ctx.issues(agg["first"], "no_difference_claim", "error", agg["txt"], "P ≥ " + str(ctx.params.alpha),
+    iss = ctx.issues(agg["first"], "error", agg["txt"], "P ≥ " + str(ctx.params.alpha),
                      "The text says there is no difference, but the comparison it rests on is significant (" + agg["txt"] + ").",
                      join_cols(r["claim_id"], agg["ids"]),
                      override={"section": r["section"], "location": r["location"], "refs": r["refs"]})
@@ -342,6 +342,6 @@ def hr_direction_wording(ctx: AuditContext):
                                 + agg["fav_items"] + ")", ""), dtype=object)
            + ", unless the reference category is reversed.")
     exp = np.where(mx, "all HR on one side of 1", "HR on the side the wording states")
-    iss = ctx.issues(agg["first"], "hr_direction_wording", "warning", agg["items"], exp, msg, ids.to_numpy(dtype=object),
+    iss = ctx.issues(agg["first"], "warning", agg["items"], exp, msg, ids.to_numpy(dtype=object),
                      study_ids=agg["study_id"])
     return iss, empty_recomputed()
