@@ -7,6 +7,7 @@ text) and :mod:`.pairing` (which printed figures belong together).
 """
 from __future__ import annotations
 
+import dataclasses
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .lookups import ValueLookups
 from .numeric import parse_decimal
 from .pairing import two_arm_printings
 from .params import AuditParams
+from ..vocabularies import DEFAULT_CATEGORY_SUBGROUP_ENDPOINTS, DEFAULT_ENDPOINT_PAIRS, Vocabularies
 
 ISSUE_COLUMNS = ["check", "severity", "section", "location", "refs", "study", "quantity",
                  "reported", "expected", "message", "value_ids"]
@@ -33,9 +35,9 @@ STATUSES = ("consistent", "inconsistent", "not_recomputable")
 TIME_UNITS = ("months", "weeks", "days")
 #: standard arm words of the schema; any other arm label is a named group
 STANDARD_ARMS = ("total", "experimental", "control")
-#: endpoints whose ``subgroup`` names a category of the event (a toxicity, a share's category)
-#: or a prognostic factor rather than a subset of patients
-CATEGORY_SUBGROUP_ENDPOINTS = ("adverse_event", "share", "prognostic")
+#: the default endpoints whose ``subgroup`` names a category rather than a subset of patients
+#: (a data directory extends them: :attr:`AuditContext.vocabularies`)
+CATEGORY_SUBGROUP_ENDPOINTS = DEFAULT_CATEGORY_SUBGROUP_ENDPOINTS
 #: units of a denominator that count patients (blank = not stated)
 PATIENT_UNITS = ("patients", "")
 _TIMEPOINT_RE = r"^\s*(\d+(?:\.\d+)?)\s*([ymwd])\s*$"
@@ -160,6 +162,10 @@ class AuditContext(ValueLookups):
     def __post_init__(self):
         if isinstance(self.params, dict):
             self.params = AuditParams.from_dict(self.params)
+        #: words, endpoint pairs and category endpoints of the review's data directory
+        self.vocabularies = getattr(self.review, "vocabularies", None) or Vocabularies()
+        if self.params.endpoint_pairs == DEFAULT_ENDPOINT_PAIRS:  # the default: the data directory's pairs
+            self.params = dataclasses.replace(self.params, endpoint_pairs=self.vocabularies.endpoint_pairs)
         self.references = _table(self.review, "references")
         self.studies = _table(self.review, "studies")
         self.mentions = _table(self.review, "mentions")
@@ -202,7 +208,7 @@ class AuditContext(ValueLookups):
         v["voff"] = _offsets(v["value_offset"])
         v["valkey"] = key_u[codes] if len(u) else np.zeros(0, dtype=object)
         # a subgroup naming a population subset (not the category of an event or a share)
-        v["popsub"] = ~self.blank("subgroup") & ~self.eq("endpoint", *CATEGORY_SUBGROUP_ENDPOINTS)
+        v["popsub"] = ~self.blank("subgroup") & ~self.eq("endpoint", *self.vocabularies.category_subgroup_endpoints)
         self.values = v
 
     def _normalised(self, raw: str, col: str, default: str) -> None:
