@@ -264,8 +264,8 @@ def test_empty_review_runs():
 # ---------------------------------------------------------------- fixes of false positives / pairing
 from scipy import stats as _sst  # noqa: E402
 
-from helpers.audit.context import group_join  # noqa: E402
-from helpers.audit.stats import fisher_two_sided, p_methods  # noqa: E402
+from helpers.audit.grouping import group_join  # noqa: E402
+from helpers.audit.contingency import fisher_two_sided, p_methods  # noqa: E402
 
 
 @settings(max_examples=150, deadline=None)

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from helpers.audit.context import (AuditContext, _offsets, _str_object, factorize_sorted, fmt, fmt_arr, fmt_dec,
-                                   format_floats, gjoin, group_cumcount, group_join, group_nunique, int_str,
-                                   join_cols, map_str, ngroup_codes, stable_order, str_argsort, two_arm_printings)
+from helpers.audit.context import AuditContext, _offsets, _str_object
+from helpers.audit.formatting import fmt, fmt_arr, fmt_dec, format_floats, int_str, join_cols
+from helpers.audit.grouping import (factorize_sorted, gjoin, group_cumcount, group_join, group_nunique, map_str,
+                                    ngroup_codes, stable_order, str_argsort)
+from helpers.audit.pairing import two_arm_printings
 from helpers.audit.numeric import parse_decimal
 from helpers.audit.toy import toy_review
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 import helpers.audit as audit
 from helpers.audit.numeric import significance
-from helpers.audit.stats import check_two_by_two, contingency_tests, power_divergence_p
+from helpers.audit.contingency import check_two_by_two, contingency_tests, power_divergence_p
 from helpers.audit.toy import toy_review
 from helpers.findings import assign_flag_ids, build_findings, erratum_markdown
 from helpers.findings.rubric import RUBRIC, TIERS
@@ -184,7 +184,7 @@ def test_impossible_two_by_two_tables_raise(table, msg):
     with pytest.raises(ValueError, match=msg):
         check_two_by_two(*[[x] for x in table])
     with pytest.raises(ValueError, match=msg):
-        audit.stats.fisher_two_sided(*[[x] for x in table])
+        audit.contingency.fisher_two_sided(*[[x] for x in table])
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,6 +1,6 @@
 """Peers' test cases, recorded as data in tests/peer_cases/ (sources and licences in its README),
 run against the engine's primitives: GRIM (scrutiny) against helpers.audit.numeric, decision
-errors (statcheck) and 2×2 p-values (SciPy, R) against helpers.audit.stats.
+errors (statcheck) and 2×2 p-values (SciPy, R) against helpers.audit.contingency.
 
 A case on which the engine disagrees with the peer is an expected failure (strict: it must keep
 failing) whose reason names the discrepancy; it is reported, never silently accepted.
@@ -16,7 +16,7 @@ import pytest
 from scipy import stats as sst
 
 from helpers.audit.numeric import grim_count_range, parse_decimal, percent_conventions, significance
-from helpers.audit.stats import _p_matches_arr, fisher_two_sided, p_methods
+from helpers.audit.contingency import fisher_two_sided, p_matches_printed, p_methods
 
 CASES = Path(__file__).parent / "peer_cases"
 
@@ -121,7 +121,7 @@ def decision_error(p: float, comparator: str, printed: str, alpha: float, equal_
     audit parameter ``p_equal_alpha_significant`` says, statcheck's ``pEqualAlphaSig``), and
     the recomputed p falls on the other side of ``alpha``."""
     pdx = parse_decimal(pd.Series([printed]))
-    matches = _p_matches_arr(np.array([p]), pdx["mant"], pdx["dec"], np.array([comparator], dtype=object))[0]
+    matches = p_matches_printed(np.array([p]), pdx["mant"], pdx["dec"], np.array([comparator], dtype=object))[0]
     claim = significance(pdx["num"].to_numpy(), np.array([comparator], dtype=object), alpha, equal_is_significant)[0]
     flips = not np.isnan(claim) and (claim == 1.0) != (p < alpha)
     return bool(not matches and flips)

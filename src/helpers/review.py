@@ -12,6 +12,7 @@ import pandas as pd
 from . import paths
 from .csvread import read_csv_checked
 from .schema import TABLES
+from .vocabularies import Vocabularies, load_vocabularies
 
 
 def read_table(path: Path | str) -> pd.DataFrame:
@@ -34,11 +35,13 @@ def read_table(path: Path | str) -> pd.DataFrame:
 
 @dataclass
 class Review:
-    """All extracted tables of one review plus its source text."""
+    """All extracted tables of one review plus its source text and vocabularies."""
 
     data_dir: Path
     source: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the words, endpoint pairs and category endpoints of this data directory (see :mod:`helpers.vocabularies`)
+    vocabularies: Vocabularies = field(default_factory=Vocabularies)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -64,7 +67,7 @@ def load_review(data_dir: Path | str = paths.DATA, validate: bool = True) -> Rev
         p = data_dir / "extracted" / f"{name}.csv"
         if p.exists():
             tables[name] = read_table(p)
-    review = Review(data_dir=data_dir, source=source, tables=tables)
+    review = Review(data_dir=data_dir, source=source, tables=tables, vocabularies=load_vocabularies(data_dir))
     if validate:
         from .validation import validate_review  # local import: optional until written
 

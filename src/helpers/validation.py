@@ -26,6 +26,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .errors import DataError, Problem
+from .vocabularies import DEFAULT_WORDS, Vocabularies, load_vocabularies
 
 # --------------------------------------------------------------------------- schema
 
@@ -39,32 +40,8 @@ ID_COLUMN: dict[str, str | None] = {
     "prognostic": "factor_id", "claims": "claim_id", "non_statistics": None,
 }
 
-VOCABULARY: dict[str, frozenset[str]] = {
-    "kind": frozenset({"primary_study", "trial_report", "meta_analysis", "pooled_analysis", "review",
-                       "guideline", "statistics_report"}),
-    "design": frozenset({"retrospective", "rct", "single_arm_trial", "pooled_analysis", "meta_analysis",
-                         "epidemiology"}),
-    "quantity": frozenset({"n", "count", "percent", "rate", "median", "mean", "sd", "se", "hr", "or",
-                           "p_value"}),
-    "endpoint": frozenset({
-        "os", "pfs", "pfs_local", "rfs", "ttlp", "ttnl", "post_progression_survival", "local_progression",
-        "distant_progression", "local_and_distant_progression", "progression", "local_control", "orr",
-        "dcr", "abscopal_rr", "abscopal_dcr", "cr", "pr", "sd", "pd", "crossover", "late_lct",
-        "complete_ablation", "partial_ablation", "death", "adverse_event", "prognostic", "share",
-        "new_lesion", "new_lesion_only", "new_lesion_and_local_progression"}),
-    "unit": frozenset({"", "months", "weeks", "days", "percent", "patients", "lesions", "sessions",
-                       "events", "cm", "gy"}),
-    "comparator": frozenset({"", "=", "<", ">", "≤", "≥"}),
-    "bound": frozenset({"", "point", "low", "high", "plus_minus"}),
-    "wording": frozenset({"", "favourable", "unfavourable", "associated", "no_association"}),
-    "claim_type": frozenset({"range", "no_difference", "direction"}),
-    "origin": frozenset({"", "proposed", "curated"}),
-    "reason": frozenset({
-        "citation_number", "year", "date", "section_number", "table_number", "affiliation_marker",
-        "licence_version", "dose_schedule", "treatment_schedule", "eligibility_threshold", "definition",
-        "grade", "stage_or_name", "biomarker_name", "cut_off", "temperature", "trial_phase",
-        "randomisation_ratio", "count_of_items", "case_detail"}),
-}
+#: default words of each vocabulary column; a data directory extends them (see :mod:`helpers.vocabularies`)
+VOCABULARY = DEFAULT_WORDS
 
 INT = r"\d+"
 ID = r"[a-z0-9_]+"
@@ -98,8 +75,8 @@ def _matches(regex: str, what: str, blank_ok: bool = False) -> pa.Check:
     return _cells(lambda v: rx.match(v) is not None, f"{what}{suffix}", blank_ok)
 
 
-def _vocab(field: str, blank_ok: bool = False) -> pa.Check:
-    words = VOCABULARY[field] | ({""} if blank_ok else set())
+def _vocab(field: str, blank_ok: bool = False, vocabulary: dict[str, frozenset[str]] | None = None) -> pa.Check:
+    words = (VOCABULARY if vocabulary is None else vocabulary)[field] | ({""} if blank_ok else set())
     listed = sorted(w for w in words if w)
     shown = f" ({', '.join(listed)}{' or blank' if '' in words else ''})" if len(listed) <= 10 else ""
     return _cells(lambda v: v in words, f"not in the {field} vocabulary{shown}")
@@ -175,8 +152,10 @@ def _pattern_matches(source: str) -> Callable[[str], bool]:
     return ok
 
 
-def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] | None]) -> pa.DataFrameSchema:
-    """Build the pandera schema of one table; ``known`` holds the ids other tables define."""
+def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] | None],
+            vocabulary: dict[str, frozenset[str]] | None = None) -> pa.DataFrameSchema:
+    """Build the pandera schema of one table; ``known`` holds the ids other tables define,
+    ``vocabulary`` the words of each vocabulary column (default :data:`VOCABULARY`)."""
     refs_ok = _in_set(known["refs"], "a reference number")
     refs_list_ok = _in_set(known["refs"], "a reference number", sep=";")
     value_link = _in_set(known["values"], "a value_id")
@@ -204,13 +183,13 @@ def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] 
             "first_author": col(nonblank), "year": col(_matches(YEAR, "year must be four digits")),
             "title": col(nonblank), "journal": free,
             "doi": col(_matches(DOI, "doi must look like 10.xxxx/...", blank_ok=True)),
-            "kind": col(_vocab("kind")),
+            "kind": col(_vocab("kind", vocabulary=vocabulary)),
         }
     elif name == "studies":
         cols = {
             "study_id": col(_matches(ID, "study_id must match [a-z0-9_]+"), unique=True),
             "refs": refs, "author_printed": free, "author_romanised": free, "location": location,
-            "design": col(_vocab("design")),
+            "design": col(_vocab("design", vocabulary=vocabulary)),
             "arm_order": col(_matches(rf"{SNAKE}(?:;{SNAKE})*", "arm_order must be ';'-separated snake_case",
                                       blank_ok=True)),
             "n_id": link, "reading": free,
@@ -231,14 +210,14 @@ def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] 
             "value_id": col(_matches(ID, "value_id must match [a-z0-9_]+"), unique=True),
             "section": col(_matches(SECTION, "section must look like 2.1.3")),
             "location": col(_matches(LOCATION, "location must look like 'text 2.1.3' or 'table 1'")),
-            "refs": refs, "study_id": col(study_link), "quantity": col(_vocab("quantity")),
-            "endpoint": col(_vocab("endpoint", blank_ok=True)), "term": free, "arm": snake, "subgroup": snake,
+            "refs": refs, "study_id": col(study_link), "quantity": col(_vocab("quantity", vocabulary=vocabulary)),
+            "endpoint": col(_vocab("endpoint", blank_ok=True, vocabulary=vocabulary)), "term": free, "arm": snake, "subgroup": snake,
             "timepoint": col(_matches(TIMEPOINT, "timepoint must look like 1y, 12w, 30d", blank_ok=True)),
-            "unit": col(_vocab("unit")), "comparator": col(_vocab("comparator")),
+            "unit": col(_vocab("unit", vocabulary=vocabulary)), "comparator": col(_vocab("comparator", vocabulary=vocabulary)),
             "value": col(_matches(VALUE, "value must be a number as printed (digits, optional decimals) or NR"),
                          whole),
             "value_offset": col(_matches(INT, "value_offset must be an integer >= 0"), value_at, inside),
-            "bound": col(_vocab("bound")), "count_id": link, "denominator_id": link,
+            "bound": col(_vocab("bound", vocabulary=vocabulary)), "count_id": link, "denominator_id": link,
             "partition_id": col(_matches(ID, "partition_id must match [a-z0-9_]+", blank_ok=True)),
             "total_id": link, "reading": free,
         }
@@ -246,21 +225,21 @@ def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] 
         cols = {
             "factor_id": col(_matches(ID, "factor_id must match [a-z0-9_]+"), unique=True),
             "study_id": col(study_link), "refs": refs, "location": location, "section": section,
-            "endpoint": col(_vocab("endpoint")), "factor": col(nonblank),
+            "endpoint": col(_vocab("endpoint", vocabulary=vocabulary)), "factor": col(nonblank),
             "factor_key": col(_matches(SNAKE, "factor_key must be snake_case")),
-            "hr_id": link, "p_id": link, "wording": col(_vocab("wording")), "reading": free,
+            "hr_id": link, "p_id": link, "wording": col(_vocab("wording", vocabulary=vocabulary)), "reading": free,
         }
     elif name == "claims":
         cols = {
             "claim_id": col(_matches(ID, "claim_id must match [a-z0-9_]+"), unique=True),
-            "claim_type": col(_vocab("claim_type")), "section": section, "location": location, "refs": refs,
-            "quantity": col(_vocab("quantity", blank_ok=True)),
-            "endpoint": col(_vocab("endpoint", blank_ok=True)),
+            "claim_type": col(_vocab("claim_type", vocabulary=vocabulary)), "section": section, "location": location, "refs": refs,
+            "quantity": col(_vocab("quantity", blank_ok=True, vocabulary=vocabulary)),
+            "endpoint": col(_vocab("endpoint", blank_ok=True, vocabulary=vocabulary)),
             "subgroup": snake, "low_id": link, "high_id": link,
             "member_ids": col(_matches(rf"{ID}(?:;{ID})*", "member_ids must be ';'-separated value_ids",
                                        blank_ok=True), _in_set(known["values"], "a value_id", sep=";")),
             "factor_key": snake,
-            "wording": col(_vocab("wording", blank_ok=True)),
+            "wording": col(_vocab("wording", blank_ok=True, vocabulary=vocabulary)),
             "reading": free,
         }
     elif name == "non_statistics":
@@ -279,7 +258,7 @@ def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] 
             "offset": col(_matches(INT, "offset must be an integer >= 0", blank_ok=True)),
             "token": col(_matches(TOKEN, "token must be a number", blank_ok=True), token_given, token_at,
                          token_whole),
-            "reason": col(_vocab("reason")), "note": free,
+            "reason": col(_vocab("reason", vocabulary=vocabulary)), "note": free,
         }
     else:  # pragma: no cover - guarded by validate_review
         raise KeyError(name)
@@ -289,7 +268,7 @@ def _schema(name: str, df: pd.DataFrame, source: str, known: dict[str, set[str] 
     ordered = {c: cols[c] for c in COLUMNS[name]}
     # optional provenance columns (written by the proposer): checked when present
     if "origin" in df.columns:
-        ordered["origin"] = pa.Column(checks=[_vocab("origin")], nullable=False, required=False)
+        ordered["origin"] = pa.Column(checks=[_vocab("origin", vocabulary=vocabulary)], nullable=False, required=False)
     if "confidence" in df.columns:
         needs = _row_check(df, ("origin", "confidence"), lambda o, c: o != "proposed" or c != "",
                            "a proposed row needs a confidence")
@@ -364,6 +343,7 @@ def validate_review(review) -> None:
         if name not in COLUMNS:
             problems.append(Problem(f"{name}.csv", None, None, "unknown table (not in the schema)"))
     known = _known_ids(tables)
+    vocabulary = getattr(review, "vocabularies", Vocabularies()).words
     for name in TABLES:
         df = tables.get(name)
         if df is None:
@@ -371,7 +351,7 @@ def validate_review(review) -> None:
         if len(df.columns) == 0:
             problems.append(Problem(f"{name}.csv", None, None, "empty file (no header row)"))
             continue
-        schema = _schema(name, df, review.source, known)
+        schema = _schema(name, df, review.source, known, vocabulary)
         try:
             schema.validate(df, lazy=True)
         except SchemaErrors as err:
@@ -401,7 +381,7 @@ def validate_data_dir(data_dir: Path | str):
             problems.extend(e.problems)
     if problems:
         raise DataError(problems)
-    review = Review(data_dir=data_dir, source=source, tables=tables)
+    review = Review(data_dir=data_dir, source=source, tables=tables, vocabularies=load_vocabularies(data_dir))
     validate_review(review)
     return review
 

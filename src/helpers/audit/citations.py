@@ -8,9 +8,10 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .arithmetic import _count_denominators, count_readings
-from .context import (PATIENT_UNITS, AuditContext, empty_issues, empty_recomputed, fmt_arr, gjoin,
-                      group_nunique, join_cols, map_str, ngroup_codes, split_ids)
+from .context import PATIENT_UNITS, AuditContext, empty_issues, empty_recomputed
+from .formatting import fmt_arr, join_cols, split_ids
+from .grouping import gjoin, group_nunique, map_str, ngroup_codes
+from .pairing import count_denominators, count_readings
 from .registry import register
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -103,7 +104,7 @@ def citation_author(ctx: AuditContext):
     exp = agg["exp"] + pd.Series(np.where(rt != "", "; name matches [" + rt + "]", ""), dtype=object)
     msg = ("'" + r["author_printed"] + "' is cited as [" + agg["bad"] + "], but that reference's first author is " + agg["fas"]
            + pd.Series(np.where(rt != "", "; the name belongs to reference [" + rt + "].", "."), dtype=object))
-    iss = ctx.issues(r["mention_id"], "citation_author", sev, r["author_printed"] + " [" + r["refs"] + "]", exp, msg,
+    iss = ctx.issues(r["mention_id"], sev, r["author_printed"] + " [" + r["refs"] + "]", exp, msg,
                      r["mention_id"], study_ids=np.full(len(r), "", dtype=object),
                      override={"section": r["section"], "location": r["location"], "refs": r["refs"],
                                "quantity": np.full(len(r), "", dtype=object), "study": r["author_printed"]})
@@ -147,7 +148,7 @@ def citation_sample_size(ctx: AuditContext):
     'a sample size of Okafor (61); 37 is a sample size of Lindqvist'
     """
     v = ctx.values
-    cden = _count_denominators(ctx)
+    cden = count_denominators(ctx)
     rows = v[ctx.on_distinct("location", lambda s: s.str.startswith("text")).astype(bool) & ctx.eq("quantity", "count", "percent")
              & v["ok"].to_numpy() & ~v["popsub"].to_numpy()].copy()
     rows = rows[~((rows["quantity"] == "percent") & (rows["count_id"] != ""))]
@@ -198,7 +199,7 @@ def citation_sample_size(ctx: AuditContext):
            + pd.Series(np.where(has_o, "; " + df + " is the size of " + oth_s + ", so the figure may belong to that study.", "."),
                        dtype=object))
     rep = pd.Series(np.where(b["quantity"] == "count", b["value"] + "/" + df, b["value"] + "% of " + df), dtype=object)
-    return ctx.issues(b["value_id"], "citation_sample_size", "warning", rep, exp, msg, join_cols(b["value_id"], b["den_id"]),
+    return ctx.issues(b["value_id"], "warning", rep, exp, msg, join_cols(b["value_id"], b["den_id"]),
                       study_ids=b["sid"]), empty_recomputed()
 
 
@@ -294,7 +295,7 @@ def citation_value_match(ctx: AuditContext):
         agg["or1"] = gjoin(rx.groupby("gid", sort=True), "r", ";")
         agg["or2"] = gjoin(rx.groupby("gid", sort=True), "r", "; ")
         agg = agg.fillna("")
-        out.append(ctx.issues(agg["first"], "citation_value_match", "error", agg["vals"] + " [" + agg["refs"] + "]",
+        out.append(ctx.issues(agg["first"], "error", agg["vals"] + " [" + agg["refs"] + "]",
                               "figures of " + agg["olab"] + " [" + agg["or1"] + "]",
                               "The figures " + agg["vals"] + " attributed to [" + agg["refs"] + "] are those of " + agg["olab"]
                               + " [" + agg["or2"] + "], not of the cited study.",

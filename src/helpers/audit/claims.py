@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, join_cols, split_ids
+from .context import AuditContext, current_check, empty_issues, empty_recomputed
+from .formatting import join_cols, split_ids
 from .numeric import significance
 from .registry import register
 
@@ -86,7 +87,7 @@ def _no_factor_claims(ctx: AuditContext) -> list[pd.DataFrame]:
     msg = ("The review says no factor is associated with " + ep + ", but for the same study it prints " + items
            + " for " + ep + ".")
     first = [r["ids"].split(";")[1] for r in rows]
-    return [ctx.issues(first, "claim_vs_figures", "warning", "no factor associated with " + ep + "; " + items,
+    return [ctx.issues(first, "warning", "no factor associated with " + ep + "; " + items,
                        "no significant factor for " + ep, msg, [r["ids"] for r in rows],
                        study_ids=[r["sid"] for r in rows],
                        override={"section": cl["section"], "location": cl["location"], "refs": cl["refs"]})]
@@ -96,7 +97,7 @@ def _issues(ctx, rows, severity, reported, expected, message, ids):
     """Issues placed at a prognostic row (section, location and refs of the row itself)."""
     rows = rows.reset_index(drop=True)
     iss = pd.DataFrame({
-        "check": "claim_vs_figures", "severity": severity, "section": rows["section"].to_numpy(dtype=object),
+        "check": current_check(), "severity": severity, "section": rows["section"].to_numpy(dtype=object),
         "location": rows["location"].to_numpy(dtype=object), "refs": rows["refs"].to_numpy(dtype=object),
         "study": ctx.label(rows["study_id"]).to_numpy(dtype=object), "quantity": "",
         "reported": np.asarray(reported, dtype=object), "expected": np.asarray(expected, dtype=object),
@@ -196,6 +197,6 @@ def announced_arm_order(ctx: AuditContext):
     msg = ("By the order its sentence announces, the review gives " + r["items"] + "; " + lab_b + " in " + r["loc_b"]
            + " prints the same figure(s) under the other group's label, so a reader attributes each result to the "
            "other group.")
-    return (ctx.issues(r["first"], "announced_arm_order", "error", r["items"],
+    return (ctx.issues(r["first"], "error", r["items"],
                        "the group labels " + lab_b + " prints in " + r["loc_b"], msg, r["ids"], study_ids=r["sid"]),
             empty_recomputed())

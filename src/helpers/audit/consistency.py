@@ -4,9 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import (AuditContext, empty_issues, empty_recomputed, fmt_arr, join_cols, pair_forward, gjoin,
-                      group_nunique)
-from .numeric import significance
+from .context import AuditContext, empty_issues, empty_recomputed
+from .formatting import fmt_arr, join_cols
+from .grouping import gjoin, group_nunique
+from .numeric import is_significant
+from .pairing import pair_forward
 from .registry import register
 
 SAME_KEY = ["study_id", "quantity", "endpoint", "armn", "subgroup", "timepoint", "bnd", "unit", "comp"]
@@ -64,7 +66,7 @@ def arms_swapped(ctx: AuditContext):
     fa, fb = (m["first_arm"] == m["arm1"]).to_numpy(), (m["first_arm_b"] == m["arm1"]).to_numpy()
     ids = join_cols(np.where(fa, m["id1"], m["id2"]), np.where(fa, m["id2"], m["id1"]),
                     np.where(fb, m["id1_b"], m["id2_b"]), np.where(fb, m["id2_b"], m["id1_b"]))
-    return ctx.issues(m["id1"], "arms_swapped", "error", rep, exp, msg, ids), empty_recomputed()
+    return ctx.issues(m["id1"], "error", rep, exp, msg, ids), empty_recomputed()
 
 
 @register("same_quantity_mismatch", "error",
@@ -114,7 +116,7 @@ def same_quantity_mismatch(ctx: AuditContext):
     arm = pd.Series(np.where(first["armn"] == "total", "", " (" + first["armn"] + ")"), dtype=object)
     msg = "The same " + what + arm + " is printed as " + pd.Series(vals.to_numpy(dtype=object), dtype=object) + " in different places."
     exp = np.full(len(first), "one value in every place", dtype=object)
-    return ctx.issues(first["value_id"], "same_quantity_mismatch", "error", rep, exp, msg, ids), empty_recomputed()
+    return ctx.issues(first["value_id"], "error", rep, exp, msg, ids), empty_recomputed()
 
 
 def _median_hr_pairs(ctx: AuditContext) -> pd.DataFrame:
@@ -141,11 +143,6 @@ def _median_hr_pairs_(ctx: AuditContext) -> pd.DataFrame:
     m = left.merge(pm[["id1", "id2", "value_id_r", "value_id_p", "num_p", "value_p", "comp_p", "dec_p"]],
                    on=["id1", "id2", "value_id_r"], how="left")
     return m
-
-
-def _significant(num, comp, alpha, equal_is_significant: bool = False):
-    """Whether each printed p claims significance (see :func:`~helpers.audit.numeric.significance`)."""
-    return significance(num, comp, alpha, equal_is_significant) == 1.0
 
 
 @register("hr_direction_vs_medians", "error",
@@ -178,7 +175,7 @@ def hr_direction_vs_medians(ctx: AuditContext):
     if m.empty:
         return empty_issues(), empty_recomputed()
     m = m.reset_index(drop=True)
-    sig = _significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha, ctx.params.p_equal_alpha_significant)
+    sig = is_significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha, ctx.params.p_equal_alpha_significant)
     sev = np.where(sig, "error", "warning")
     both = m["months2"].notna() & m["months1"].notna()
     e_ = np.where(both, m["months2"], m["num2"]).astype(float)
@@ -192,7 +189,7 @@ def hr_direction_vs_medians(ctx: AuditContext):
     # either the medians or the HR is misprinted: which one is the finding's business
     exp = np.full(len(m), "medians and hazard ratio favouring the same arm", dtype=object)
     ids = join_cols(m["id2"], m["id1"], m["value_id_r"], m["value_id_p"].fillna(""))
-    return ctx.issues(m["id2"], "hr_direction_vs_medians", sev, rep, exp, msg, ids), empty_recomputed()
+    return ctx.issues(m["id2"], sev, rep, exp, msg, ids), empty_recomputed()
 
 
 @register("hr_vs_median_ratio", "warning",
@@ -222,7 +219,7 @@ def hr_vs_median_ratio(ctx: AuditContext):
     ratio = implied / m["num_r"].astype(float)
     lo, hi = ctx.params.median_ratio_band
     ok = (ratio >= lo) & (ratio <= hi)
-    rec = ctx.recomputed(m["value_id_r"], "hr_vs_median_ratio", fmt_arr(implied.to_numpy()),
+    rec = ctx.recomputed(m["value_id_r"], fmt_arr(implied.to_numpy()),
                          "median_control/median_experimental (exponential model)",
                          np.where(ok, "consistent", "inconsistent"))
     b = m[~ok.to_numpy()]
@@ -234,7 +231,7 @@ def hr_vs_median_ratio(ctx: AuditContext):
     q = pd.Series(fmt_arr(br.to_numpy()), dtype=object)
     msg = ("The hazard ratio " + b["value_r"] + " is far from the " + imp + " that the medians (" + b["key2"] + " vs "
            + b["key1"] + ") suggest (ratio " + q + ").")
-    iss = ctx.issues(b["value_id_r"], "hr_vs_median_ratio", "warning", "HR " + b["value_r"], "HR ≈ " + imp, msg,
+    iss = ctx.issues(b["value_id_r"], "warning", "HR " + b["value_r"], "HR ≈ " + imp, msg,
                      join_cols(b["value_id_r"], b["id2"], b["id1"]))
     return iss, rec
 
@@ -303,5 +300,5 @@ def arm_order(ctx: AuditContext):
     rep = k + " of " + nj + " pairs " + words + " first"
     msg = (k + " of the " + nj + " two-arm pairs here print the " + words + " value first although the header announces the order "
            + ann + ", so a reader may attribute the values to the wrong arms.")
-    iss = ctx.issues(agg["first_id"], "arm_order", "warning", rep, ann, msg, agg["ids"])
+    iss = ctx.issues(agg["first_id"], "warning", rep, ann, msg, agg["ids"])
     return iss, empty_recomputed()

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, AuditContext,
-                      empty_issues, empty_recomputed, stable_order)
+                      empty_issues, empty_recomputed)
+from .grouping import stable_order
 from .params import AuditParams
 from .registry import CHECKS
 

@@ -265,3 +265,14 @@ def significance(num, comp, alpha: float, equal_is_significant: bool = False) ->
     out[eq & sig_eq] = 1.0
     out[eq & ~sig_eq & ~np.isnan(num)] = 0.0
     return out
+
+
+def is_significant(num, comp, alpha: float, equal_is_significant: bool = False) -> np.ndarray:
+    """Whether each printed p-value claims significance: :func:`significance` equal to 1.
+
+    Examples
+    --------
+    >>> is_significant([0.01, 0.2, 0.05], ["=", "=", "<"], 0.05).tolist()
+    [True, False, True]
+    """
+    return significance(num, comp, alpha, equal_is_significant) == 1.0

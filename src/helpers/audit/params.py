@@ -5,10 +5,12 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 
+from ..vocabularies import DEFAULT_ENDPOINT_PAIRS
+
 
 def _default_endpoint_pairs() -> tuple[tuple[str, str], ...]:
     # (contained, containing): the contained endpoint's median cannot exceed the other's
-    return (("pfs", "os"), ("pfs", "ttlp"), ("pfs", "ttnl"), ("rfs", "os"), ("pfs", "pfs_local"))
+    return DEFAULT_ENDPOINT_PAIRS
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ class AuditParams:
         Percentages of one whole that fall short of the total by more than this many points
         are a warning; a smaller shortfall is info (an unprinted category, default 5).
     endpoint_pairs : tuple of (str, str)
-        Endpoint pairs (contained, containing) for ``endpoint_order``.
+        Endpoint pairs (contained, containing) for ``endpoint_order``. Default: the data
+        directory's pairs (:data:`helpers.vocabularies.DEFAULT_ENDPOINT_PAIRS` plus those of its
+        ``extracted/vocabularies.json``; an :class:`~helpers.audit.context.AuditContext` applies them).
     citation_match_min_values : int
         Smallest group of values for ``citation_value_match`` (default 2).
     landmark_equal_tolerance_months : float

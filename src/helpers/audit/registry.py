@@ -6,7 +6,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .context import AuditContext
+from .context import AuditContext, running_check
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,17 @@ def register(name: str, severity: str, description: str, cost: float = 1.0):
     ``cost`` is a scheduling hint only (see :class:`CheckSpec`); it never changes results.
 
     The function takes an :class:`AuditContext` (or a Review, converted with default
-    parameters) and returns ``(issues, recomputed)`` DataFrames.
+    parameters) and returns ``(issues, recomputed)`` DataFrames. ``name`` is written here
+    only: the function runs inside :func:`~.context.running_check`, so the rows it builds with
+    ``ctx.issues`` and ``ctx.recomputed`` carry it.
     """
 
     def deco(fn):
         def wrapper(ctx, params=None):
             if not isinstance(ctx, AuditContext):
                 ctx = AuditContext(ctx, params) if params is not None else AuditContext(ctx)
-            issues, rec = fn(ctx)
+            with running_check(name):
+                issues, rec = fn(ctx)
             return issues, rec
 
         wrapper.__name__ = fn.__name__

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import AuditContext, empty_issues, empty_recomputed, fmt_dec, join_cols
+from .context import AuditContext, empty_issues, empty_recomputed
+from .formatting import fmt_dec, join_cols
 from .registry import register
 
 _KEY = ["study_id", "endpoint", "armn", "subgroup"]
@@ -57,7 +58,7 @@ def survival_landmark(ctx: AuditContext):
     msg = ("The " + b["timepoint"] + " rate of " + b["value"] + "% cannot be right: " + b["timepoint"] + " is " + side
            + " the median of " + b["value_m"] + " " + b["unit_m"] + ", so the rate should be " + need + " 50%.")
     exp = np.where(bef, "≥ 50%", "≤ 50%")
-    return ctx.issues(b["value_id"], "survival_landmark", "error",
+    return ctx.issues(b["value_id"], "error",
                       b["timepoint"] + " " + b["value"] + "%; median " + b["value_m"] + " " + b["unit_m"],
                       exp, msg, join_cols(b["value_id"], b["value_id_m"])), empty_recomputed()
 
@@ -84,7 +85,7 @@ def survival_exponential(ctx: AuditContext):
         return empty_issues(), empty_recomputed()
     s = 100.0 * np.power(0.5, m["tp_months"] / m["months_m"])
     ok = (m["num"] - s).abs() <= ctx.params.exponential_band_pp
-    rec = ctx.recomputed(m["value_id"], "survival_exponential", fmt_dec(s.to_numpy(), np.full(len(s), 1)),
+    rec = ctx.recomputed(m["value_id"], fmt_dec(s.to_numpy(), np.full(len(s), 1)),
                          "exponential through median " + m["value_id_m"],
                          np.where(ok, "consistent", "inconsistent"))
     b = m[~ok.to_numpy()].reset_index(drop=True)
@@ -95,7 +96,7 @@ def survival_exponential(ctx: AuditContext):
     e1 = pd.Series(fmt_dec(sb, np.ones(len(sb), dtype=int)), dtype=object)
     msg = ("A " + b["timepoint"] + " rate of " + b["value"] + "% is far from the about " + e0 + "% expected from a median of "
            + b["value_m"] + " " + b["unit_m"] + "; the curve would have an unusual shape.")
-    iss = ctx.issues(b["value_id"], "survival_exponential", "warning", b["timepoint"] + " " + b["value"] + "%", e1 + "%", msg,
+    iss = ctx.issues(b["value_id"], "warning", b["timepoint"] + " " + b["value"] + "%", e1 + "%", msg,
                      join_cols(b["value_id"], b["value_id_m"]))
     return iss, rec
 
@@ -147,7 +148,7 @@ def endpoint_order(ctx: AuditContext):
     msg = ("The " + m["quantity"] + " " + ea + " (" + m["value"] + " " + m["unit"] + ") is longer than the " + m["quantity_b"]
            + " " + eb + " (" + m["value_b"] + " " + m["unit_b"] + "), which should include it.")
     rep = (m["endpoint"] + " " + m["value"] + " " + m["unit"] + " vs " + m["endpoint_b"] + " " + m["value_b"] + " " + m["unit_b"])
-    return ctx.issues(m["value_id"], "endpoint_order", sev, rep, m["endpoint"] + " ≤ " + m["endpoint_b"], msg,
+    return ctx.issues(m["value_id"], sev, rep, m["endpoint"] + " ≤ " + m["endpoint_b"], msg,
                       join_cols(m["value_id"], m["value_id_b"])), empty_recomputed()
 
 
@@ -186,6 +187,6 @@ def landmark_monotonic(ctx: AuditContext):
         return empty_issues(), empty_recomputed()
     msg = ("The " + b["timepoint_l"] + " rate (" + b["value_l"] + "%) is higher than the " + b["timepoint"] + " rate ("
            + b["value"] + "%) of the same curve; a survival curve cannot rise.")
-    return ctx.issues(b["value_id_l"], "landmark_monotonic", "error",
+    return ctx.issues(b["value_id_l"], "error",
                       b["timepoint"] + " " + b["value"] + "% → " + b["timepoint_l"] + " " + b["value_l"] + "%",
                       "rates that do not rise with time", msg, join_cols(b["value_id"], b["value_id_l"])), empty_recomputed()
