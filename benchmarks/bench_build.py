@@ -283,20 +283,28 @@ def bench_floor(work: Path) -> T:
 
 
 def bench_notebooks(work: Path, floor: T) -> dict[str, T]:
-    print(f"\n== each notebook as make runs it, against the floor ({floor}): wall and cpu ratios ==")
+    """Each notebook as make runs it, each right after a floor run of its own: on a shared machine
+    the load drifts within minutes, so each ratio uses the floor measured just before it."""
+    print(f"\n== each notebook as make runs it, each against a floor run just before it: wall and cpu ratios ==")
     bench = copy_repo(work / "pernb", with_outputs=True)
     walls = {}
     t, _ = timed(lambda: run([PY, "-m", "helpers", "validate", "data"], cwd=bench,
                              env_extra={"PYTHONPATH": str(bench / "src")}))
     walls["00 validate step"] = t
     print(f"  {'00 recipe: helpers validate':28s} {t}   {t / floor:5.2f} floors (cpu {t.cpu / floor.cpu:5.2f})")
+    floors = [floor]
     for src in sorted((bench / "notebooks").glob("*.ipynb")):
+        f = bench_floor(work)
+        floors.append(f)
         t = pipeline_run(src, work / src.name, bench, make_args(src.stem))
         walls[src.stem] = t
-        print(f"  {src.stem:28s} {t}   ratio to floor {t / floor:5.2f} (cpu {t.cpu / floor.cpu:5.2f})")
+        print(f"  {src.stem:28s} {t}   ratio to floor {t / f:5.2f} (cpu {t.cpu / f.cpu:5.2f}; floor {f})")
     total = T(sum(walls.values()), sum(t.cpu for t in walls.values()))
+    med = sorted(floors)[len(floors) // 2]
+    cpu_med = sorted(f.cpu for f in floors)[len(floors) // 2]
+    print(f"  floors measured: {', '.join(f'{float(f):.2f}' for f in floors)} s; median {float(med):.2f} s (cpu {cpu_med:.2f} s)")
     print(f"  sum (the 7 notebooks + validate step; the synthetic audit runs notebook 00 again): {total} "
-          f"= {total / floor:.1f} floors (cpu {total.cpu / floor.cpu:.1f})")
+          f"= {total / med:.1f} median floors (cpu {total.cpu / cpu_med:.1f})")
     return walls
 
 
