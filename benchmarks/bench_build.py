@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/bench_build.py [--skip-setup] [--skip-full] [--skip-breakdown]
 
-1. Setup on a fresh clone (``git clone`` of this checkout's HEAD): ``make env`` as the Makefile
-   does it (bytecode compiled at install) and with ``UV_COMPILE=`` (no bytecode), then
-   ``make -j2 all`` from empty outputs in the compiled clone: fresh clone -> every output.
+1. Fresh clone (``git clone`` of this checkout's HEAD) -> every output: ``make env`` then
+   ``make -j2 all`` from empty outputs, with bytecode written on first import (the Makefile's
+   default) and with every installed module compiled at install (``UV_COMPILE``), then a floor run.
 2. ``make all`` with nothing changed, and after touching one data table (which notebooks re-run).
 3. Full rebuild from empty outputs with -j1 and -j2 (this checkout's environment), also in floors.
 4. The floor: a papermill run (``helpers.pipeline``, the project's kernel) of an empty notebook
@@ -186,7 +186,9 @@ def executed(stdout: str) -> list[str]:
 
 
 def run(cmd, cwd, env_extra=None, check=True):
+    """Run ``cmd`` as make runs its commands (without PYTHONDONTWRITEBYTECODE, see the Makefile)."""
     env = {**os.environ, "MAKEFLAGS": "", "PYTHONWARNINGS": "ignore:Field", **(env_extra or {})}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
         raise SystemExit(f"failed: {cmd}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
@@ -231,21 +233,24 @@ def importtime_top(stderr: str, after: str | None = None, n: int = 6) -> list[tu
 
 # ------------------------------------------------------------------ 1. setup on a fresh clone
 def bench_setup(work: Path) -> None:
-    print("\n== setup on a fresh clone (git clone of HEAD) ==")
-    res = {}
-    for label, extra in (("with bytecode (as the Makefile does)", []), ("without bytecode (UV_COMPILE=)", ["UV_COMPILE="])):
-        clone = work / f"clone{len(res)}"
+    """Fresh clone -> every output, two ways: bytecode written by make's commands on first import
+    (the Makefile's default), or every installed module compiled at install (UV_COMPILE)."""
+    print("\n== fresh clone (git clone of HEAD) -> every output: make env, then make -j2 all from empty outputs ==")
+    for label, extra in (("bytecode on first import (default)", []),
+                         ("all bytecode at install (UV_COMPILE=--compile-bytecode)", ["UV_COMPILE=--compile-bytecode"])):
+        clone = work / "clone"
         run(["git", "clone", "-q", str(ROOT), str(clone)], cwd=work)
-        t, _ = timed(lambda c=clone, e=extra: run(["make", "env", *e], cwd=c))
-        res[label] = (t, clone)
-        print(f"make env, {label}: {t}")
-    (t_c, clone), (t_n, _) = res.values()
-    print(f"bytecode compilation adds {t_c - t_n:+.1f} s to make env (cpu {t_c.cpu - t_n.cpu:+.1f} s)")
-    shutil.rmtree(clone / "outputs")
-    t_all, proc = timed(lambda: run(["make", "-j2", "all"], cwd=clone))
-    print(f"then make -j2 all from empty outputs: {t_all}; fresh clone -> every output: {t_c + t_all:.1f} s")
-    for label, (_, c) in res.items():
-        shutil.rmtree(c, ignore_errors=True)
+        t_env, _ = timed(lambda: run(["make", "env", *extra], cwd=clone))
+        shutil.rmtree(clone / "outputs")
+        t_all, _ = timed(lambda: run(["make", "-j2", "all", *extra], cwd=clone))
+        nb = kernel_notebook([STACK])
+        nbformat.write(nb, work / "floor_clone.ipynb")
+        t_floor, _ = timed(lambda: run([str(clone / ".venv" / "bin" / "python"), "-m", "helpers.pipeline",
+                                        str(work / "floor_clone.ipynb"), str(work / "floor_clone_out.ipynb")],
+                                       cwd=clone, env_extra={"PYTHONPATH": str(clone / "src")}))
+        print(f"{label}:\n    make env {t_env}; make -j2 all {t_all}; fresh clone -> every output "
+              f"{t_env + t_all:.1f} s (cpu {t_env.cpu + t_all.cpu:.1f} s); then a floor run {t_floor}")
+        shutil.rmtree(clone, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ 2.-3. incremental and full builds
