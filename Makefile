@@ -9,7 +9,7 @@
 #               AUDIT_PARAMS="-p alpha 0.01 -p exponential_band_pp 15 -p median_ratio_band [0.4,1.6]"
 #   PYTHON      interpreter used to create the virtual environment    [python3]
 #   VENV        the virtual environment                               [.venv]
-#   UV_COMPILE  uv's bytecode option at install (empty: no bytecode, e.g. to measure it)  [--compile-bytecode]
+#   UV_COMPILE  uv's option to compile every installed module at install, e.g. --compile-bytecode  []
 
 PYTHON    ?= python3
 VENV      ?= .venv
@@ -18,12 +18,17 @@ OUT_DIR   ?= outputs
 NB_PARAMS ?=
 AUDIT_PARAMS ?=
 UV_VERSION := 0.9.30
-UV_COMPILE ?= --compile-bytecode
+UV_COMPILE ?=
+
+# Bytecode: this machine sets PYTHONDONTWRITEBYTECODE=1, so no process would cache compiled modules
+# and every kernel would compile pandas, scipy, matplotlib... from source (3x its start-up). make's
+# commands run without it: the first process to import a module writes its bytecode (in .venv and
+# src/helpers/__pycache__, ignored by git) and every later one reads it. Compiling everything at
+# install (UV_COMPILE=--compile-bytecode) costs more than it saves: most installed files are tests.
+unexport PYTHONDONTWRITEBYTECODE
 
 PY        := $(VENV)/bin/python
 ENV_STAMP := $(VENV)/.installed-stamp
-# bytecode of the project's own modules, beside them (ignored by git, removed by `make clean`)
-PYC_STAMP := src/helpers/__pycache__/.compiled-stamp
 KERNEL    := oligomet-audit
 
 HELPERS   := $(wildcard src/helpers/*.py src/helpers/*/*.py src/helpers/*/*.csv src/helpers/*/templates/*)
@@ -70,34 +75,26 @@ $(SYNTH_NB): notebooks/00_data_and_audit.ipynb $(HELPERS) $(wildcard $(SYNTH_DIR
 
 env: $(ENV_STAMP) ## Create the virtual environment (.venv) from the pinned lock file
 
-# Bytecode is compiled at install (uv --compile-bytecode; pip compiles by default): with
-# PYTHONDONTWRITEBYTECODE=1 set, nothing would cache it later, and every kernel would compile
-# pandas, scipy, matplotlib and the rest from source at each start (3x the startup time).
-# The project's own modules are compiled by the $(PYC_STAMP) rule below, whenever they change.
+# No bytecode is compiled at install (pip --no-compile; uv compiles only with UV_COMPILE): make's
+# commands write it on first import (see PYTHONDONTWRITEBYTECODE above).
 $(ENV_STAMP): requirements-lock.txt pyproject.toml
 	@echo "creating $(VENV) from requirements-lock.txt (uv $(UV_VERSION), pip as fallback)"
 	$(PYTHON) -m venv $(VENV)
 	( $(PY) -m pip install -q --disable-pip-version-check uv==$(UV_VERSION) \
 	  && $(VENV)/bin/uv pip install -q $(UV_COMPILE) --python $(PY) -r requirements-lock.txt \
 	  && $(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e . ) \
-	|| ( $(PY) -m pip install -q --disable-pip-version-check -r requirements-lock.txt \
+	|| ( $(PY) -m pip install -q --disable-pip-version-check --no-compile -r requirements-lock.txt \
 	  && $(PY) -m pip install -q --disable-pip-version-check --no-deps -e . )
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (oligomet audit)" >/dev/null
 	@touch $@
 
-# The project's modules, compiled once per change instead of in every kernel (Python checks each
-# file's size and mtime, so bytecode of an edited module is never used). Order-only below.
-$(PYC_STAMP): $(HELPERS) | $(ENV_STAMP)
-	@$(PY) -m compileall -q src/helpers
-	@touch $@
-
 # ---- notebooks: each executed copy is a file target -------------------------------
 # the section notebooks read data that notebook 00's recipe has just validated: not again
-$(NBOUT)/%.ipynb: notebooks/%.ipynb $(HELPERS) | $(ENV_STAMP) $(PYC_STAMP)
+$(NBOUT)/%.ipynb: notebooks/%.ipynb $(HELPERS) | $(ENV_STAMP)
 	$(RUN) -p validate_data False
 
 # notebook 00 reads every table: validate first, so that bad input stops with a plain message
-$(NBOUT)/00_data_and_audit.ipynb: notebooks/00_data_and_audit.ipynb $(HELPERS) $(RAW) $(EXTRACTED) $(EXTERNAL) | $(ENV_STAMP) $(PYC_STAMP)
+$(NBOUT)/00_data_and_audit.ipynb: notebooks/00_data_and_audit.ipynb $(HELPERS) $(RAW) $(EXTRACTED) $(EXTERNAL) | $(ENV_STAMP)
 	PYTHONPATH=$(CURDIR)/src $(PY) -m helpers validate $(DATA_DIR)
 	$(RUN) $(AUDIT_PARAMS)
 

@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/bench_build.py [--skip-setup] [--skip-full] [--skip-breakdown]
 
-1. Setup on a fresh clone (``git clone`` of this checkout's HEAD): ``make env`` as the Makefile
-   does it (bytecode compiled at install) and with ``UV_COMPILE=`` (no bytecode), then
-   ``make -j2 all`` from empty outputs in the compiled clone: fresh clone -> every output.
+1. Fresh clone (``git clone`` of this checkout's HEAD) -> every output: ``make env`` then
+   ``make -j2 all`` from empty outputs, with bytecode written on first import (the Makefile's
+   default) and with every installed module compiled at install (``UV_COMPILE``), then a floor run.
 2. ``make all`` with nothing changed, and after touching one data table (which notebooks re-run).
 3. Full rebuild from empty outputs with -j1 and -j2 (this checkout's environment), also in floors.
 4. The floor: a papermill run (``helpers.pipeline``, the project's kernel) of an empty notebook
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -141,10 +142,42 @@ print(time.perf_counter() - t)
 '''
 
 
+class T(float):
+    """Wall seconds (the float) with ``cpu``: user + system seconds of the processes it waited for."""
+
+    cpu: float
+
+    def __new__(cls, wall: float, cpu: float):
+        obj = super().__new__(cls, wall)
+        obj.cpu = cpu
+        return obj
+
+    def __str__(self) -> str:
+        return f"{float(self):.2f} s (cpu {self.cpu:.2f} s)"
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(fn):
-    t = time.perf_counter()
+    """Run ``fn``: (T(wall, cpu of the child processes), result). CPU time is what the work costs
+    whatever else runs on the machine; wall time also counts waiting for a core."""
+    c, t = _children_cpu(), time.perf_counter()
     out = fn()
-    return time.perf_counter() - t, out
+    return T(time.perf_counter() - t, _children_cpu() - c), out
+
+
+def load() -> str:
+    """Load average and CPU pressure (share of time some task waited for a core, last minute)."""
+    try:
+        with open("/proc/pressure/cpu", encoding="ascii") as fh:
+            psi = dict(kv.split("=") for kv in fh.readline().split()[1:])
+        extra = f", CPU pressure {float(psi['avg60']):.0f}% over the last minute"
+    except OSError:
+        extra = ""
+    return f"load average {os.getloadavg()[0]:.1f}{extra}"
 
 
 def executed(stdout: str) -> list[str]:
@@ -153,7 +186,9 @@ def executed(stdout: str) -> list[str]:
 
 
 def run(cmd, cwd, env_extra=None, check=True):
+    """Run ``cmd`` as make runs its commands (without PYTHONDONTWRITEBYTECODE, see the Makefile)."""
     env = {**os.environ, "MAKEFLAGS": "", "PYTHONWARNINGS": "ignore:Field", **(env_extra or {})}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
         raise SystemExit(f"failed: {cmd}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
@@ -198,21 +233,24 @@ def importtime_top(stderr: str, after: str | None = None, n: int = 6) -> list[tu
 
 # ------------------------------------------------------------------ 1. setup on a fresh clone
 def bench_setup(work: Path) -> None:
-    print("\n== setup on a fresh clone (git clone of HEAD) ==")
-    res = {}
-    for label, extra in (("with bytecode (as the Makefile does)", []), ("without bytecode (UV_COMPILE=)", ["UV_COMPILE="])):
-        clone = work / f"clone{len(res)}"
+    """Fresh clone -> every output, two ways: bytecode written by make's commands on first import
+    (the Makefile's default), or every installed module compiled at install (UV_COMPILE)."""
+    print("\n== fresh clone (git clone of HEAD) -> every output: make env, then make -j2 all from empty outputs ==")
+    for label, extra in (("bytecode on first import (default)", []),
+                         ("all bytecode at install (UV_COMPILE=--compile-bytecode)", ["UV_COMPILE=--compile-bytecode"])):
+        clone = work / "clone"
         run(["git", "clone", "-q", str(ROOT), str(clone)], cwd=work)
-        t, _ = timed(lambda c=clone, e=extra: run(["make", "env", *e], cwd=c))
-        res[label] = (t, clone)
-        print(f"make env, {label}: {t:.1f} s")
-    (t_c, clone), (t_n, _) = res.values()
-    print(f"bytecode compilation adds {t_c - t_n:+.1f} s to make env")
-    shutil.rmtree(clone / "outputs")
-    t_all, proc = timed(lambda: run(["make", "-j2", "all"], cwd=clone))
-    print(f"then make -j2 all from empty outputs: {t_all:.1f} s; fresh clone -> every output: {t_c + t_all:.1f} s")
-    for label, (_, c) in res.items():
-        shutil.rmtree(c, ignore_errors=True)
+        t_env, _ = timed(lambda: run(["make", "env", *extra], cwd=clone))
+        shutil.rmtree(clone / "outputs")
+        t_all, _ = timed(lambda: run(["make", "-j2", "all", *extra], cwd=clone))
+        nb = kernel_notebook([STACK])
+        nbformat.write(nb, work / "floor_clone.ipynb")
+        t_floor, _ = timed(lambda: run([str(clone / ".venv" / "bin" / "python"), "-m", "helpers.pipeline",
+                                        str(work / "floor_clone.ipynb"), str(work / "floor_clone_out.ipynb")],
+                                       cwd=clone, env_extra={"PYTHONPATH": str(clone / "src")}))
+        print(f"{label}:\n    make env {t_env}; make -j2 all {t_all}; fresh clone -> every output "
+              f"{t_env + t_all:.1f} s (cpu {t_env.cpu + t_all.cpu:.1f} s); then a floor run {t_floor}")
+        shutil.rmtree(clone, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ 2.-3. incremental and full builds
@@ -221,54 +259,62 @@ def bench_builds(work: Path, floor: float | None) -> None:
     repo = copy_repo(work / "noop", with_outputs=True)
     make(repo, "all")  # settle mtimes of a fresh copy
     t, proc = timed(lambda: make(repo, "all"))
-    print(f"no-op make all: {t:.3f} s, notebooks executed: {executed(proc.stdout) or 'none'}")
+    print(f"no-op make all: {float(t):.3f} s, notebooks executed: {executed(proc.stdout) or 'none'}")
     os.utime(repo / "data" / "extracted" / "prognostic.csv")
     t, proc = timed(lambda: make(repo, "all"))
-    print(f"after touching prognostic.csv: {t:.1f} s, re-executed: {executed(proc.stdout)}")
+    print(f"after touching prognostic.csv: {t}, re-executed: {executed(proc.stdout)}")
     shutil.rmtree(repo, ignore_errors=True)
     times = {}
     for j in ("1", "2"):
         r = copy_repo(work / f"full{j}", with_outputs=False)
         times[j], proc = timed(lambda r=r, j=j: make(r, f"-j{j}", "all"))
         assert proc.returncode == 0, proc.stderr[-2000:]
-        extra = f" = {times[j] / floor:.1f} floors" if floor else ""
-        print(f"full rebuild -j{j}: {times[j]:.1f} s{extra}")
+        extra = (f" = {times[j] / floor:.1f} floors (cpu: {times[j].cpu / floor.cpu:.1f} floors)") if floor else ""
+        print(f"full rebuild -j{j}: {times[j]}{extra}")
         shutil.rmtree(r, ignore_errors=True)
     print(f"ratio -j2 / -j1: {times['2'] / times['1']:.2f}")
 
 
 # ------------------------------------------------------------------ 4. floor and notebooks
-def pipeline_run(src: Path, out: Path, cwd: Path, args: list[str]) -> float:
+def pipeline_run(src: Path, out: Path, cwd: Path, args: list[str]) -> T:
     t, _ = timed(lambda: run([PY, "-m", "helpers.pipeline", str(src), str(out), *args], cwd=cwd,
                              env_extra={"PYTHONPATH": str(cwd / "src")}))
     return t
 
 
-def bench_floor(work: Path) -> float:
+def bench_floor(work: Path) -> T:
     nbformat.write(kernel_notebook([STACK]), work / "floor.ipynb")
     return pipeline_run(work / "floor.ipynb", work / "floor_out.ipynb", ROOT, [])
 
 
-def bench_notebooks(work: Path, floor: float) -> dict[str, float]:
-    print(f"\n== each notebook as make runs it, against the floor ({floor:.2f} s) ==")
+def bench_notebooks(work: Path, floor: T) -> dict[str, T]:
+    """Each notebook as make runs it, each right after a floor run of its own: on a shared machine
+    the load drifts within minutes, so each ratio uses the floor measured just before it."""
+    print(f"\n== each notebook as make runs it, each against a floor run just before it: wall and cpu ratios ==")
     bench = copy_repo(work / "pernb", with_outputs=True)
     walls = {}
     t, _ = timed(lambda: run([PY, "-m", "helpers", "validate", "data"], cwd=bench,
                              env_extra={"PYTHONPATH": str(bench / "src")}))
     walls["00 validate step"] = t
-    print(f"  {'00 recipe: helpers validate':28s} {t:6.2f} s   {t / floor:5.2f} floors")
+    print(f"  {'00 recipe: helpers validate':28s} {t}   {t / floor:5.2f} floors (cpu {t.cpu / floor.cpu:5.2f})")
+    floors = [floor]
     for src in sorted((bench / "notebooks").glob("*.ipynb")):
+        f = bench_floor(work)
+        floors.append(f)
         t = pipeline_run(src, work / src.name, bench, make_args(src.stem))
         walls[src.stem] = t
-        print(f"  {src.stem:28s} {t:6.2f} s   ratio to floor {t / floor:5.2f}")
-    total = sum(walls.values())
-    print(f"  sum (the 7 notebooks + validate step; the synthetic audit runs notebook 00 again): {total:.1f} s "
-          f"= {total / floor:.1f} floors")
+        print(f"  {src.stem:28s} {t}   ratio to floor {t / f:5.2f} (cpu {t.cpu / f.cpu:5.2f}; floor {f})")
+    total = T(sum(walls.values()), sum(t.cpu for t in walls.values()))
+    med = sorted(floors)[len(floors) // 2]
+    cpu_med = sorted(f.cpu for f in floors)[len(floors) // 2]
+    print(f"  floors measured: {', '.join(f'{float(f):.2f}' for f in floors)} s; median {float(med):.2f} s (cpu {cpu_med:.2f} s)")
+    print(f"  sum (the 7 notebooks + validate step; the synthetic audit runs notebook 00 again): {total} "
+          f"= {total / med:.1f} median floors (cpu {total.cpu / cpu_med:.1f})")
     return walls
 
 
 # ------------------------------------------------------------------ 5. breakdown
-def bench_breakdown(work: Path, floor: float, walls: dict[str, float]) -> None:
+def bench_breakdown(work: Path, floor: T, walls: dict[str, T]) -> None:
     print("\n== where each notebook's time above the floor goes ==")
     bench = copy_repo(work / "breakdown", with_outputs=True)
     code = ("import papermill as pm, sys, os\n"
@@ -297,10 +343,11 @@ def bench_breakdown(work: Path, floor: float, walls: dict[str, float]) -> None:
         rp = run([PY, "-X", "importtime", "-c", REPLAY.format(stack=STACK, kernel=kernel, modules=mods)], cwd=bench,
                  env_extra={"PYTHONPATH": str(bench / "src")})
         imports = float(rp.stdout.strip().splitlines()[-1])
-        wall = walls.get(stem, float("nan"))
+        wall = walls.get(stem, T(float("nan"), float("nan")))
         times = dict(data["times"])
         accounted = sum(times.values())
-        print(f"\n{stem}: {wall:.2f} s as make runs it = floor {floor:.2f} s + {wall - floor:.2f} s; "
+        print(f"\n{stem}: {float(wall):.2f} s as make runs it = floor {float(floor):.2f} s + {wall - floor:.2f} s "
+              f"(cpu {wall.cpu:.2f} = {floor.cpu:.2f} + {wall.cpu - floor.cpu:.2f} s); "
               f"its cells (stack pre-imported): {cells:.2f} s")
         rows = sorted(times.items(), key=lambda kv: -kv[1])
         rows.append(("imports beyond the floor (replayed)", imports))
@@ -338,20 +385,20 @@ def main(argv=None) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-build-"))
     try:
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, venv {VENV}, "
-              f"load average {os.getloadavg()[0]:.1f}")
+              f"{load()}")
         if not a.skip_setup:
             bench_setup(work)
         floor = bench_floor(work)
-        print(f"\nfloor (papermill run of an empty notebook importing {STACK[7:]}): {floor:.2f} s")
+        print(f"\nfloor (papermill run of an empty notebook importing {STACK[7:]}): {floor}")
         t_stack, _ = timed(lambda: run([PY, "-c", STACK], cwd=ROOT))
-        print(f"  of which importing the stack in a plain process: {t_stack:.2f} s")
+        print(f"  of which importing the stack in a plain process: {t_stack}")
         if not a.skip_full:
             bench_builds(work, floor)
         walls = bench_notebooks(work, floor)
         if not a.skip_breakdown:
             bench_breakdown(work, floor, walls)
         bench_helpers_imports()
-        print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+        print(f"\nat the end: {load()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

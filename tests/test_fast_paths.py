@@ -62,7 +62,7 @@ COLS = ["quantity", "study_id", "location", "unit", "endpoint", "subgroup", "tim
 
 # ------------------------------------------------------------------ AuditContext lookups
 # One context per example serves every lookup (building one costs tens of milliseconds).
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_context_lookups_equal_pandas(data):
     values = _values(data.draw, 14)
@@ -311,7 +311,7 @@ def test_int_str_is_astype_str(ints):
 
 
 # ------------------------------------------------------------------ two_arm_printings
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_two_arm_printings_with_codes_equal_without(data):
     """``two_arm_printings(v, ctx)`` groups on the context's integer codes; without ``ctx`` it

@@ -53,3 +53,16 @@ def test_notebook_helpers_do_not_import_nbformat():
     out = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(paths.ROOT / "src"), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
     assert out.stdout.strip() == "False"
+
+
+def test_section_notebooks_import_neither_pandera_nor_the_engine():
+    """What notebooks 01-06 import to read, select and plot loads neither the validation library
+    (pandera, ~0.3 s) nor the audit engine, until a function that needs them is called."""
+    code = ("import sys, helpers.review, helpers.sections, helpers.views, helpers.plots, helpers.figures, "
+            "helpers.report\n"
+            "from helpers.review import read_table\n"
+            "read_table('outputs/inconsistencies.csv')\n"
+            "print(sorted(m for m in ('pandera', 'helpers.audit', 'helpers.validation', 'nbformat') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(paths.ROOT / "src"), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
+    assert out.stdout.strip() == "[]", out.stdout

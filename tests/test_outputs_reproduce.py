@@ -54,20 +54,20 @@ def test_touching_one_table_reruns_only_its_readers(rebuilt):
 
 
 def test_interrupted_make_all_keeps_previous_outputs_and_next_run_completes(rebuilt, tmp_path):
-    """Ctrl-C while the second notebook executes: every output as it was, no temporary file left,
-    and the next `make all` completes with the same bytes. Runs in a copy of the settled scratch
-    build, with one table touched so that notebooks 00, 04 and 06 re-execute."""
+    """Ctrl-C while a notebook executes: every output as it was, no temporary file left, and the
+    next `make all` completes with the same bytes. Runs in a copy of the settled scratch build, with
+    the source of notebook 04 touched, so that notebooks 04 and then 06 re-execute."""
     repo = tmp_path / "repo"
     shutil.copytree(rebuilt, repo, symlinks=True)  # copy2: mtimes kept, the copy is settled too
     before = snapshot(repo / "outputs")
-    os.utime(repo / "data" / "extracted" / "prognostic.csv")
+    os.utime(repo / "notebooks" / "04_prognostic_factors.ipynb")
     # Ctrl-C as in a terminal: SIGINT handled by default even when this suite runs where it is ignored
     # (a background job of a shell without job control inherits SIGINT ignored)
     proc = subprocess.Popen(["make", "all", f"VENV={VENV}"], cwd=repo, env=make_env(), start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait until the second notebook is executing
+    while time.monotonic() < deadline:  # wait until notebook 04 is executing
         time.sleep(0.5)
         running = subprocess.run(["pgrep", "-s", str(proc.pid), "-f", "helpers.pipeline notebooks/04"],
                                  capture_output=True).stdout

@@ -20,10 +20,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import nbformat
+# nbformat imports jsonschema, whose format checkers import rfc3987_syntax when it is installed
+# (jupyter's dependencies install it): that module builds about 35 Earley parsers at import, ~1.8 s
+# of every notebook run, for the "iri" formats no notebook schema uses. Blocked in this process
+# (an import of None fails), jsonschema registers no "iri" checks; nothing else changes.
+# Upstream: python-jsonschema/jsonschema#1428.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import nbformat  # noqa: E402
 
 # the atomic writer lives in helpers.outputs, which kernels import without nbformat (slow to import)
-from .outputs import write_atomic  # noqa: F401  (part of this module's interface)
+from .outputs import write_atomic  # noqa: E402,F401  (part of this module's interface)
 
 
 #: environment the kernels run with: fixed hashing, fixed dates, UTC
