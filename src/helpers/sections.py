@@ -35,7 +35,10 @@ def flag_labels(review: Review, flags: pd.DataFrame) -> pd.Series:
 
     Examples
     --------
-    >>> flag_labels(review, flags)  # doctest: +SKIP
+    >>> from helpers.audit.toy import toy_review
+    >>> rv = toy_review(studies=[{"study_id": "okafor2020", "refs": "4;5", "author_romanised": "Okafor"}])
+    >>> flag_labels(rv, pd.DataFrame({"refs": ["5;4", "9", ""]})).tolist()
+    ['Okafor [4][5]', 'ref 9', '(no reference)']
     """
     studies = review.tables.get("studies", pd.DataFrame(columns=["study_id", "refs"]))
     labels = study_labels(review).set_index("study_id")["label"]
@@ -52,7 +55,12 @@ def values_in(review: Review, sections: list[str] | tuple[str, ...] | str) -> pd
 
     Examples
     --------
-    >>> values_in(review, ["1"])  # doctest: +SKIP
+    >>> from helpers.audit.toy import toy_review
+    >>> rv = toy_review(values=[{"value_id": "a", "section": "1", "study_id": "s"},
+    ...                         {"value_id": "b", "section": "2", "study_id": "s"}],
+    ...                 studies=[{"study_id": "s", "author_printed": "Okafor", "refs": "4"}])
+    >>> values_in(rv, "1")[["value_id", "study"]].values.tolist()
+    [['a', 'Okafor']]
     """
     if isinstance(sections, str):
         sections = [sections]
@@ -239,8 +247,10 @@ def load_section(data_dir: Path | str, out_dir: Path | str, section_list, valida
 
     Examples
     --------
-    >>> s = load_section("data", "outputs", ["1"])  # doctest: +SKIP
-    >>> s.values, s.flags, s.findings, s.marked  # doctest: +SKIP
+    >>> from helpers import paths
+    >>> s = load_section(paths.DATA, paths.OUTPUTS, ["1"], validate=False)
+    >>> set(s.values["section"]), s.findings is not None
+    ({'1'}, True)
     """
     from . import figures
     from .report.findings_view import marked_values, read_findings, source_confirmed
