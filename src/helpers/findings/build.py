@@ -5,8 +5,10 @@ import hashlib
 
 import pandas as pd
 
-from .evidence import evidence_index, plain_text
-from .grouping import group_flags, split_ids
+from ..plaintext import plain
+from .evidence import evidence_index
+from ..audit.formatting import split_ids
+from .grouping import group_flags
 from .resolve import Context, resolve
 from .rubric import IMPACTS, TIER_RANK, tiers
 from .texts import RESOLUTION_TEXT, template, zh_places
@@ -127,7 +129,7 @@ def build_findings(flags: pd.DataFrame, tables: dict[str, pd.DataFrame],
         refs = ";".join(dict.fromkeys(r for x in g["refs"] for r in str(x).split(";") if r))
         studies_printed = [s for s in dict.fromkeys(defects["study"]) if s]
         study = studies_printed[0] if studies_printed else ""
-        printed = " | ".join(dict.fromkeys(f"{ev.at[i, 'location']}: «{plain_text(ev.at[i, 'quote'])}»" for i in ordered))
+        printed = " | ".join(dict.fromkeys(f"{ev.at[i, 'location']}: «{plain(ev.at[i, 'quote'])}»" for i in ordered))
         where = " / ".join(locs)
         t = template(kind)
         fill = {"study": study or "—", "where": where, "kind": kind}

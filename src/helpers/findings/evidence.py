@@ -1,30 +1,7 @@
 """Where each id of a flag sits in the review: values, mentions, claims and prognostic factors."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
-
-_LATEX = [(r"\\geq", "≥"), (r"\\leq", "≤"), (r"\\ge\b", "≥"), (r"\\le\b", "≤"), (r"\\times", "×"), (r"\\pm", "±"),
-          (r"\\%", "%"), (r"\\sim", "~")]
-
-
-def plain_text(s: str) -> str:
-    """A quote of the review as a reader sees it: LaTeX math reduced to plain text.
-
-    Examples
-    --------
-    >>> plain_text("ECOG 0 (HR 2.545, $P = 0.030$ )和 $\\\\geq 3$  级")
-    'ECOG 0 (HR 2.545, P = 0.030)和 ≥ 3 级'
-    """
-    s = str(s)
-    for pat, rep in _LATEX:
-        s = re.sub(pat, rep, s)
-    s = re.sub(r"\$\s*([^$]*?)\s*\$", r"\1", s)
-    s = re.sub(r"[ \t]{2,}", " ", s)
-    s = re.sub(r"\s+\)", ")", s)
-    return s.strip()
-
 
 def evidence_index(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per id a flag can cite: ``id, kind, section, location, offset (int), quote,

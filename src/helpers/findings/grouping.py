@@ -19,6 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..audit.formatting import split_ids
+from .numbers import same_number
+
 SWAP = "arms_swapped"
 SWAP_CONSEQUENCES = ("hr_direction_vs_medians", "hr_vs_median_ratio")
 SOURCE_CHECKS = ("primary_source_mismatch",)
@@ -44,17 +47,6 @@ class _UnionFind:
         a, b = self.find(i), self.find(j)
         if a != b:
             self.parent[max(a, b)] = min(a, b)
-
-
-def split_ids(s: str) -> list[str]:
-    return [x for x in str(s).split(";") if x]
-
-
-def _same(a, b) -> bool:
-    try:
-        return abs(float(a) - float(b)) < 1e-9
-    except (TypeError, ValueError):
-        return False
 
 
 def _union_by_key(uf: _UnionFind, rows: list[int], keys: list) -> None:
@@ -125,7 +117,7 @@ def group_flags(flags: pd.DataFrame, values: pd.DataFrame,
     for v, w in partner.items():
         if v in src_exp and w in src_exp:
             loc = loc_of.get(v, "")
-            score[loc] = score.get(loc, 0) + (_same(value_of.get(v, ""), src_exp[w]) - _same(value_of.get(v, ""), src_exp[v]))
+            score[loc] = score.get(loc, 0) + (same_number(value_of.get(v, ""), src_exp[w]) - same_number(value_of.get(v, ""), src_exp[v]))
     exchanged = {loc for loc, sc in score.items() if sc > 0}
     restated: dict[int, str] = {}  # source mismatch on a swapped value: the other arm's figure
     for i in range(n):
@@ -138,7 +130,7 @@ def group_flags(flags: pd.DataFrame, values: pd.DataFrame,
                 if loc_of.get(v, "") not in exchanged:
                     continue  # the right printing's own wrong value: a defect of its own (rule 3)
                 other = src_exp.get(partner.get(v, ""), "")
-                if other and not _same(value_of.get(v, ""), other):
+                if other and not same_number(value_of.get(v, ""), other):
                     restated[i] = other  # a wrong value even once the arms are put back
                     continue
             uf.union(hit[0], i)

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..audit.numeric import grim_count_range, percent_conventions
-from .grouping import split_ids
+from ..audit.formatting import split_ids
+from .numbers import number as _num, same_number
 
 
 @dataclass
@@ -20,25 +21,6 @@ class Resolution:
     detail_zh: str = ""
     right_printing: str = ""
     corrected: str = ""
-
-
-def _num(x) -> float:
-    try:
-        return float(str(x).replace(",", ""))
-    except ValueError:
-        return float("nan")
-
-
-def same_number(a, b) -> bool:
-    """Two printed numbers are the same figure ("17.6" and "17.60").
-
-    Examples
-    --------
-    >>> same_number("17.6", "17.60"), same_number("17.6", "17.4")
-    (True, False)
-    """
-    x, y = _num(a), _num(b)
-    return bool(np.isfinite(x) and np.isfinite(y) and abs(x - y) < 1e-9)
 
 
 def _mant_dec(s: str) -> tuple[int, int]:

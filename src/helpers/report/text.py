@@ -11,16 +11,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from ..plaintext import LATEX, plain  # noqa: F401  (re-exported: the pages use them from here)
+
 LANGS = ("en", "zh")
 STRINGS = Path(__file__).with_name("strings.csv")
 
-#: LaTeX commands the review's source uses inside ``$...$``, reduced to characters
-LATEX = {r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤", r"\sim": "~", r"\times": "×",
-         r"\pm": "±", r"\neq": "≠", r"\approx": "≈", r"\%": "%", r"\*": "*", r"\(": "(", r"\)": ")",
-         r"\_": "_", r"\[": "[", r"\]": "]", r"\;": " ", r"\,": " ", r"\ ": " "}
-_LATEX_RE = re.compile("|".join(re.escape(k) for k in sorted(LATEX, key=len, reverse=True)) + r"(?![A-Za-z])")
-#: a range '3\sim 5' is printed '3~5' elsewhere in such texts: no space after the tilde
-_SIM_SPACE = re.compile(r"\\sim\s+")
 #: a snake_case identifier (value_id, study_id, factor keys): internal vocabulary, not prose
 _IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
@@ -61,22 +56,6 @@ def t(key: str, lang: str = "en", **fields) -> str:
     except KeyError:
         raise KeyError(f"{STRINGS.name}: no template {key!r}") from None
     return text.format(**fields) if fields else text
-
-
-def plain(text: str) -> str:
-    """Text with LaTeX math reduced to plain characters (``$P = 0.030$`` → ``P = 0.030``).
-
-    Examples
-    --------
-    >>> plain(r"肿瘤  $\\leq 3.0$  cm, ($P < 0.001$), $\\geq$ 3")
-    '肿瘤 ≤ 3.0 cm, (P < 0.001), ≥ 3'
-    """
-    out = _LATEX_RE.sub(lambda m: LATEX[m.group()], _SIM_SPACE.sub(r"\\sim", str(text)))
-    out = out.replace("$", "")
-    out = re.sub(r"\*\*(.+?)\*\*", r"\1", out)
-    out = re.sub(r"[ \t]{2,}", " ", out)
-    out = re.sub(r"\( ", "(", out)
-    return re.sub(r" \)", ")", out).strip()
 
 
 def words(identifier: str) -> str:
