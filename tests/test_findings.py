@@ -221,16 +221,11 @@ def test_every_registered_check_has_a_rubric_entry():
 # ------------------------------------------------------------ the real review
 @pytest.fixture(scope="module")
 def real_findings():
-    from helpers import crosscheck
     from helpers.review import load_review
     rv = load_review("data")
-    r = audit.run_audit(rv)
-    ext, pub = crosscheck.load_external("data")
-    comp = crosscheck.source_comparisons(rv.tables["values"], ext, pub)
-    sf = crosscheck.crosscheck_flags(ext, rv.tables["values"], pub)
-    _, flags = crosscheck.merge_audit(r.recomputed, r.inconsistencies, crosscheck.source_recomputed(comp), sf)
-    flags = assign_flag_ids(flags)
-    return rv, flags, build_findings(flags, rv.tables, comp)
+    r = audit.run_audit(rv)  # the source comparison runs as registered checks
+    flags = assign_flag_ids(r.inconsistencies)
+    return rv, flags, build_findings(flags, rv.tables, r.sources.comparisons)
 
 
 def test_no_correction_points_at_the_printing_the_evidence_shows_right(real_findings):
@@ -301,17 +296,11 @@ def test_announced_order_against_labels_is_one_finding_that_changes_a_conclusion
 # ------------------------------------------------------------ the synthetic review
 @pytest.fixture(scope="module")
 def synthetic_findings():
-    from helpers import crosscheck
     from helpers.review import load_review
-    d = "tests/synthetic_review"
-    rv = load_review(d)
+    rv = load_review("tests/synthetic_review")
     r = audit.run_audit(rv)
-    ext, pub = crosscheck.load_external(d)
-    comp = crosscheck.source_comparisons(rv.tables["values"], ext, pub)
-    sf = crosscheck.crosscheck_flags(ext, rv.tables["values"], pub)
-    _, flags = crosscheck.merge_audit(r.recomputed, r.inconsistencies, crosscheck.source_recomputed(comp), sf)
-    flags = assign_flag_ids(flags)
-    return flags, build_findings(flags, rv.tables, comp)
+    flags = assign_flag_ids(r.inconsistencies)
+    return flags, build_findings(flags, rv.tables, r.sources.comparisons)
 
 
 def test_synthetic_swaps_by_source_by_internal_evidence_and_undecidable(synthetic_findings):

@@ -42,12 +42,38 @@ class Review:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: the words, endpoint pairs and category endpoints of this data directory (see :mod:`helpers.vocabularies`)
     vocabularies: Vocabularies = field(default_factory=Vocabularies)
+    #: what was read in the cited sources (``external/*.csv`` of the data directory, when present):
+    #: ``primary_sources``, ``publications`` and ``facts``; empty when nothing was read
+    external: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
         raise AttributeError(name)
+
+
+#: the tables of ``external/`` a data directory may hold (figures and facts read in the cited sources)
+EXTERNAL_TABLES = ("primary_sources", "publications", "facts")
+
+
+def load_external_tables(data_dir: Path | str) -> dict[str, pd.DataFrame]:
+    """The ``external/*.csv`` tables of a data directory that exist, every cell a str.
+
+    The source comparison runs when both ``primary_sources`` and ``publications`` are present
+    (``facts`` is optional); a data directory without ``external/`` gives an empty dict.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     (Path(d) / "external").mkdir()
+    ...     _ = (Path(d) / "external" / "facts.csv").write_text("fact_id,ref\nF1,3\n", encoding="utf-8")
+    ...     sorted(load_external_tables(d))
+    ['facts']
+    """
+    ext = Path(data_dir) / "external"
+    return {name: read_table(ext / f"{name}.csv") for name in EXTERNAL_TABLES if (ext / f"{name}.csv").exists()}
 
 
 def load_review(data_dir: Path | str = paths.DATA, validate: bool = True) -> Review:
@@ -67,7 +93,8 @@ def load_review(data_dir: Path | str = paths.DATA, validate: bool = True) -> Rev
         p = data_dir / "extracted" / f"{name}.csv"
         if p.exists():
             tables[name] = read_table(p)
-    review = Review(data_dir=data_dir, source=source, tables=tables, vocabularies=load_vocabularies(data_dir))
+    review = Review(data_dir=data_dir, source=source, tables=tables, vocabularies=load_vocabularies(data_dir),
+                    external=load_external_tables(data_dir))
     if validate:
         from .validation import validate_review  # local import: optional until written
 

@@ -355,6 +355,10 @@ EXPECTED = [
     ("parts_vs_total", "info", "s1_st12;s1_st3;s1_st4"),
     ("p_from_2x2", "info", "t2_fox_rsp_p;t2_fox_rsp_e_k;t2_fox_rsp_e_n;t2_fox_rsp_c_k;t2_fox_rsp_c_n"),
     ("or_from_counts", "info", "t2_fox_rsp_or;t2_fox_rsp_e_k;t2_fox_rsp_e_n;t2_fox_rsp_c_k;t2_fox_rsp_c_n"),
+    # against the invented sources of external/ (see external/README.md, which also lists the look-alikes)
+    ("primary_source_mismatch", "error", "s22_chen_dcr_e;s22_chen_dcr_c"),  # the exchange, counted once
+    ("secondary_source_doubt", "info", "t1_evans_pfs"),
+    ("source_fact_mismatch", "warning", "t1_hill_n"),
 ]
 
 VALUE_COLS = ["value_id", "section", "location", "refs", "study_id", "quantity", "endpoint", "term", "arm",

@@ -16,6 +16,9 @@ from .stats import hr_direction_wording, no_difference_claim, or_from_counts, p_
 from .citations import citation_author, citation_sample_size, citation_value_match
 from .claims import announced_arm_order, claim_vs_figures
 from .survival import landmark_monotonic
+from . import primary_sources  # noqa: E402  (registers the checks against the cited sources)
+from .primary_sources import (SourceTables, compare_review_sources, primary_source_mismatch, secondary_source_doubt,
+                              source_fact_mismatch)
 from .engine import AuditResult, run_audit
 from .toy import toy_review
 
@@ -27,5 +30,6 @@ __all__ = [
     "survival_landmark", "survival_exponential", "endpoint_order",
     "p_from_2x2", "or_from_counts", "p_attainable", "no_difference_claim", "hr_direction_wording",
     "citation_author", "citation_sample_size", "citation_value_match", "claim_vs_figures", "announced_arm_order",
-    "landmark_monotonic",
+    "landmark_monotonic", "primary_source_mismatch", "source_fact_mismatch", "secondary_source_doubt",
+    "SourceTables", "compare_review_sources",
 ]

@@ -12,6 +12,7 @@ from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, A
                       empty_issues, empty_recomputed)
 from .grouping import stable_order
 from .params import AuditParams
+from .primary_sources import source_tables
 from .registry import CHECKS
 
 
@@ -32,6 +33,9 @@ class AuditResult:
     recomputed: pd.DataFrame
     inconsistencies: pd.DataFrame
     params: AuditParams = field(default_factory=AuditParams)
+    #: the comparison with the cited sources (:class:`~.primary_sources.SourceTables`), ``None``
+    #: when the review's data directory holds no ``external/`` figures
+    sources: object = None
 
     def summary(self) -> pd.DataFrame:
         """Counts of findings by check and severity."""
@@ -150,6 +154,7 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
         raise ValueError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(CHECKS)}")
     ctx = AuditContext(review, params)
     names = list(dict.fromkeys(names))
+    sources = source_tables(ctx)  # once, before any worker is forked
     outputs = dict(zip(names, _run_checks(ctx, names, choose_jobs(len(ctx.values), n_jobs))))
     # each check's rows are deduplicated and sorted on the output order without ``check``;
     # laid end to end in check-name order, a stable sort on the columns before ``check`` gives
@@ -162,7 +167,7 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
     assert set(rc["status"].unique()) <= set(STATUSES), set(rc["status"].unique())
     inc = _sort_rows(inc, ISSUE_ORDER[:ISSUE_ORDER.index("check")])
     rc = _sort_rows(rc, RECOMPUTED_ORDER[:RECOMPUTED_ORDER.index("check")])
-    return AuditResult(recomputed=rc, inconsistencies=inc, params=params)
+    return AuditResult(recomputed=rc, inconsistencies=inc, params=params, sources=sources)
 
 
 def _dedupe_sort(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:

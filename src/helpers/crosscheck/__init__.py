@@ -30,8 +30,8 @@ from .io import load_external, load_facts, load_review_values
 from .linking import LINK_KEYS, attach_columns, link_value_ids, source_identifier
 from .printed import NOT_REACHED, Printed, compare_printed, norm, parse_printed
 from .sources import (CHECK, COMPARISON_COLUMNS, DOUBT_CHECK, FLAG_COLUMNS, PRIMARY_WEIGHT, SOURCE_WEIGHTS,
-                      STATUS_TO_RECOMPUTED, STATUSES, attach_publications, compare_external, compare_sources,
-                      crosscheck_flags, merge_audit, source_comparisons, source_recomputed, source_status,
+                      STATUS_TO_RECOMPUTED, STATUSES, attach_publications, comparison_flags, compare_external,
+                      compare_sources, crosscheck_flags, source_comparisons, source_recomputed, source_status,
                       source_weight, swap_groups)
 from .summary import SUMMARY_COLUMNS, source_summary, value_statuses, wrong_value_count
 
@@ -39,8 +39,8 @@ __all__ = [
     "CHECK", "COMPARISON_COLUMNS", "DOUBT_CHECK", "FACT_CHECK", "FACT_COLUMNS", "FLAG_COLUMNS", "LINK_KEYS",
     "NOT_REACHED", "PRIMARY_WEIGHT", "SOURCE_WEIGHTS", "STATUSES", "STATUS_TO_RECOMPUTED", "SUMMARY_COLUMNS",
     "Printed", "attach_columns", "attach_publications", "compare_external", "compare_facts", "compare_printed",
-    "compare_sources", "crosscheck_flags", "fact_agreement", "fact_flags", "link_value_ids", "load_external",
-    "load_facts", "load_review_values", "merge_audit", "norm", "parse_printed", "source_comparisons",
+    "compare_sources", "comparison_flags", "crosscheck_flags", "fact_agreement", "fact_flags", "link_value_ids", "load_external",
+    "load_facts", "load_review_values", "norm", "parse_printed", "source_comparisons",
     "source_identifier", "source_recomputed", "source_status", "source_summary", "source_weight",
     "swap_groups", "value_statuses", "wrong_value_count",
 ]

@@ -79,7 +79,8 @@ def compare_facts(facts: pd.DataFrame, publications: pd.DataFrame | None = None)
     return pd.DataFrame(rows, columns=FACT_COMPARISON_COLUMNS)
 
 
-def fact_flags(fact_comparisons: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
+def fact_flags(fact_comparisons: pd.DataFrame, values: pd.DataFrame | None = None,
+               names: dict | None = None) -> pd.DataFrame:
     """Disagreeing facts as flags (:data:`FLAG_COLUMNS`): ``source_fact_mismatch`` (warning) when a
     primary source of the cited report says otherwise, ``secondary_source_doubt`` (info) when only
     a secondary report does.  The section is that of the review's values printed at the same
@@ -102,7 +103,8 @@ def fact_flags(fact_comparisons: pd.DataFrame, values: pd.DataFrame | None = Non
         primary = c["status"] == "contradicted"
         who = (f"the primary source {shown_source(c['source'])}" if primary
                else f"a secondary report ({shown_source(c['source'])})")
-        msg = (f"The review describes the {c['aspect']} of {c['study_id']} in {c['review_location']} as "
+        study = (names or {}).get(c["study_id"]) or c["study_id"]
+        msg = (f"The review describes the {c['aspect']} of {study} in {c['review_location']} as "
                f"'{c['review_says']}', but {who} says '{c['source_says'].replace('|', ' / ')}'.")
         flags.append({"check": FACT_CHECK if primary else DOUBT_CHECK, "severity": "warning" if primary else "info",
                       "section": norm(sections.get(c["review_location"], "")), "location": c["review_location"],

@@ -252,11 +252,12 @@ def source_comparisons(values: pd.DataFrame, external: pd.DataFrame, publication
     return comp[COMPARISON_COLUMNS]
 
 
-def _what(c, arm: bool = True) -> str:
+def _what(c, arm: bool = True, names: dict | None = None) -> str:
     parts = (norm(c.get("endpoint")), norm(c.get("arm")) if arm else "", norm(c.get("subgroup")),
              norm(c.get("timepoint")))
     what = ", ".join(x for x in parts if x)
-    return f"the {norm(c.get('quantity'))}{' (' + what + ')' if what else ''} of {norm(c.get('study_id'))}"
+    sid = norm(c.get("study_id"))
+    return f"the {norm(c.get('quantity'))}{' (' + what + ')' if what else ''} of {(names or {}).get(sid) or sid}"
 
 
 def _flag(check, severity, c, reported, expected, message, value_ids) -> dict:
@@ -280,31 +281,40 @@ def crosscheck_flags(external: pd.DataFrame, values: pd.DataFrame | None = None,
     *external* is the table of source figures; when *values* is given, blank ``value_id`` cells
     are linked with :func:`link_value_ids` and the review's figure is taken from *values*; rows
     that stay unlinked use the external ``review_value`` and yield flags without a value_id.
+    Same as :func:`comparison_flags` of :func:`compare_external`.
     """
-    comp = compare_external(external, values, publications)
+    return comparison_flags(compare_external(external, values, publications))
+
+
+def comparison_flags(comp: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
+    """Flags (:data:`FLAG_COLUMNS`) of compared source rows (the output of :func:`compare_external`):
+    one ``primary_source_mismatch`` per arm exchange and per figure still wrong, one
+    ``secondary_source_doubt`` per secondary disagreement. The ``study`` column holds study_ids;
+    messages name each study by ``names`` (study_id -> printed name; the id when absent).
+    """
     flags = []
     for gid, g in comp[comp["swap_group"] != ""].groupby("swap_group", sort=False):
         g = g.drop_duplicates("value_id")
         c = g.iloc[0]
         arms = "; ".join(f"{a} {r}" for a, r in zip(g["arm"], g["reported"]))
         src = "; ".join(f"{a} {e}" for a, e in zip(g["arm"], g["expected"]))
-        msg = (f"The review prints {_what(c, arm=False)} in {norm(c['location'])} with the two arms' figures "
+        msg = (f"The review prints {_what(c, arm=False, names=names)} in {norm(c['location'])} with the two arms' figures "
                f"exchanged ({arms}); the primary source {shown_source(c['source'])} prints {src}.")
         flags.append(_flag(CHECK, "error", c, " | ".join(g["reported"]), " | ".join(g["expected"]), msg,
                            ";".join(v for v in g["value_id"] if v)))
     for _, c in comp[comp["wrong_value"] != ""].iterrows():
         if c["status"] != "contradicted":
             continue
-        msg = (f"The review prints {c['reported']} for {_what(c)} in {norm(c['location'])}, but the primary "
+        msg = (f"The review prints {c['reported']} for {_what(c, names=names)} in {norm(c['location'])}, but the primary "
                f"source {shown_source(c['source'])} prints {c['expected']}.")
         if c["swap_group"]:
-            msg = (f"Even with the arms' exchange undone, {_what(c)} in {norm(c['location'])} differs from the "
+            msg = (f"Even with the arms' exchange undone, {_what(c, names=names)} in {norm(c['location'])} differs from the "
                    f"primary source {shown_source(c['source'])}: {c['wrong_value']}.")
         if norm(c.get("note")):
             msg += f" Source note: {norm(c.get('note'))}."
         flags.append(_flag(CHECK, "error", c, c["reported"], c["expected"], msg, c["value_id"]))
     for _, c in comp[comp["status"] == "doubt"].iterrows():
-        msg = (f"A secondary report ({shown_source(c['source'])}) prints {c['expected']} for {_what(c)} where the review "
+        msg = (f"A secondary report ({shown_source(c['source'])}) prints {c['expected']} for {_what(c, names=names)} where the review "
                f"prints {c['reported']} in {norm(c['location'])}; not confirmed by a primary source.")
         flags.append(_flag(DOUBT_CHECK, "info", c, c["reported"], c["expected"], msg, c["value_id"]))
     return pd.DataFrame(flags, columns=FLAG_COLUMNS)
@@ -321,13 +331,3 @@ def source_recomputed(comparisons: pd.DataFrame) -> pd.DataFrame:
         "method": comparisons["status"] + " by " + comparisons["evidence"],
         "status": comparisons["status"].map(STATUS_TO_RECOMPUTED).fillna("not_recomputable"),
     })
-
-
-def merge_audit(recomputed: pd.DataFrame, inconsistencies: pd.DataFrame,
-                more_recomputed: pd.DataFrame, more_flags: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add the source cross-check's rows to the engine's tables, keeping their sort order."""
-    rc = pd.concat([recomputed, more_recomputed[recomputed.columns]], ignore_index=True)
-    rc = rc.drop_duplicates().sort_values(["value_id", "check", "method", "recomputed"], kind="stable")
-    inc = pd.concat([inconsistencies, more_flags[inconsistencies.columns]], ignore_index=True)
-    inc = inc.drop_duplicates().sort_values(["section", "location", "check", "value_ids"], kind="stable")
-    return rc.reset_index(drop=True), inc.reset_index(drop=True)

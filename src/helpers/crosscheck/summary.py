@@ -97,6 +97,6 @@ def source_summary(comparisons: pd.DataFrame, publications: pd.DataFrame, studie
     for c in ("refs", "notices", "notice_source", "searched", "sources_read"):
         out[c] = out[c].fillna("") if c in out else ""
     names = studies.set_index("study_id")["author_romanised"] if "author_romanised" in studies else pd.Series(dtype=str)
-    out["study"] = out.index.map(names).fillna("")
+    out["study"] = pd.Series(out.index.map(names), index=out.index, dtype=object).fillna("")
     out = out.reset_index().rename(columns={"index": "study_id"})
     return out[SUMMARY_COLUMNS].sort_values("study_id").reset_index(drop=True)

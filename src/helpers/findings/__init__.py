@@ -6,6 +6,7 @@ defect (what an editor acts on). See :mod:`helpers.findings.rubric` for the seve
 from .build import FINDING_COLUMNS, assign_flag_ids, build_findings, findings_in_review_order
 from .erratum import erratum_markdown, review_citation
 from .rubric import TIERS, flag_tier
+from .write import write_audit_outputs
 
 __all__ = ["FINDING_COLUMNS", "TIERS", "assign_flag_ids", "build_findings", "erratum_markdown",
-           "findings_in_review_order", "flag_tier", "review_citation"]
+           "findings_in_review_order", "flag_tier", "review_citation", "write_audit_outputs"]
