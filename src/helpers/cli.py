@@ -23,7 +23,8 @@ def _validate(args: argparse.Namespace) -> int:
     from .validation import validate_data_dir
 
     review = validate_data_dir(args.data_dir)
-    counts = ", ".join(f"{name} {len(df)}" for name, df in review.tables.items())
+    counts = ", ".join(f"{name} {len(df)}" for name, df in [*review.tables.items(),
+                                                            *((f"external/{n}", t) for n, t in review.external.items())])
     print(f"OK: {Path(args.data_dir)} valid ({counts} rows)")
     return 0
 

@@ -68,7 +68,7 @@ def load_external_tables(data_dir: Path | str) -> dict[str, pd.DataFrame]:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     (Path(d) / "external").mkdir()
-    ...     _ = (Path(d) / "external" / "facts.csv").write_text("fact_id,ref\nF1,3\n", encoding="utf-8")
+    ...     _ = (Path(d) / "external" / "facts.csv").write_text("fact_id,ref\\nF1,3\\n", encoding="utf-8")
     ...     sorted(load_external_tables(d))
     ['facts']
     """

@@ -26,9 +26,8 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .errors import DataError, Problem
+from .external_validation import external_problems, read_external_checked
 from .vocabularies import DEFAULT_WORDS, Vocabularies, load_vocabularies
-
-# --------------------------------------------------------------------------- schema
 
 from .schema import COLUMNS, TABLES  # noqa: E402  (the one definition of the columns)
 from .extract.tokens import TOKEN_PATTERN, is_whole_token  # noqa: E402  (the one tokeniser)
@@ -356,6 +355,7 @@ def validate_review(review) -> None:
             schema.validate(df, lazy=True)
         except SchemaErrors as err:
             problems.extend(_problems_from(err, f"{name}.csv", df, review.source))
+    problems += external_problems(getattr(review, "external", None) or {}, tables, review.source)
     if problems:
         problems.sort(key=lambda p: (p.file, p.row or 0, p.column or "", p.problem))
         raise DataError(problems)
@@ -379,9 +379,10 @@ def validate_data_dir(data_dir: Path | str):
             tables[name] = read_csv_checked(p, label=f"{name}.csv")
         except DataError as e:
             problems.extend(e.problems)
+    external = read_external_checked(data_dir, problems)
     if problems:
         raise DataError(problems)
-    review = Review(data_dir=data_dir, source=source, tables=tables, vocabularies=load_vocabularies(data_dir))
+    review = Review(data_dir, source, tables, load_vocabularies(data_dir), external)
     validate_review(review)
     return review
 
