@@ -245,3 +245,19 @@ def test_committed_pages_are_self_contained_and_clean(name):
     values = read_table(paths.EXTRACTED / "values.csv")
     assert not (set(re.findall(r"[a-z0-9_]+", seen)) & set(values["value_id"]))
     assert "set by hand" not in seen
+
+
+def test_summary_counts_only_errors_as_changing_a_conclusion():
+    from helpers.report.pages import verdict
+    f = pd.DataFrame({"finding_id": ["F-1", "F-2", "F-3", "F-4"],
+                      "tier": ["definite_error", "probable_error", "plausibility", "definite_error"],
+                      "impact": ["conclusion", "conclusion", "conclusion", "figure"],
+                      "resolution": ["primary_source", "internal_evidence", "undecidable", "undecidable"],
+                      "title_en": ["a", "b", "c", "d"], "meaning_en": ["m"] * 4,
+                      "title_zh": ["a"] * 4, "meaning_zh": ["m"] * 4, "section": ["1"] * 4,
+                      "locations": ["text 1"] * 4})
+    flags = pd.DataFrame({"severity": ["error"]})
+    en = verdict(f, flags, 10, "en")
+    assert "2 of the definite or probable errors change a conclusion" in en and "1 plausibility notes" in en
+    zh = verdict(f, flags, 10, "zh")
+    assert "其中 2 个明确或可能的错误" in zh and "另有 1 个合理性提示" in zh

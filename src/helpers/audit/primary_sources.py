@@ -149,7 +149,23 @@ def primary_source_mismatch(ctx: AuditContext):
           "primary source says (external/facts.csv).", cost=0.2)
 def source_fact_mismatch(ctx: AuditContext):
     """Flag each categorical fact (design, population, arm) a primary source of the cited report
-    describes otherwise than the review (labels compared by :func:`helpers.crosscheck.fact_agreement`)."""
+    describes otherwise than the review (labels compared by :func:`helpers.crosscheck.fact_agreement`).
+
+    Examples
+    --------
+    >>> from helpers.audit.toy import toy_review
+    >>> rv = toy_review(values=[{"value_id": "n", "study_id": "s", "quantity": "n", "location": "table 3",
+    ...                          "value": "40"}])
+    >>> page = {"ref": ["3"], "study_id": ["s"], "url": ["https://example.org/s"]}
+    >>> rv.external = {
+    ...     "publications": pd.DataFrame(page | {"source_kind": ["primary_abstract"], "report": ["cited"]}),
+    ...     "primary_sources": pd.DataFrame(columns=["ref", "study_id", "quantity", "source_value", "url"]),
+    ...     "facts": pd.DataFrame(page | {"fact_id": ["F1"], "aspect": ["design"], "source_says": ["single_arm"],
+    ...                                  "review_says": ["rct"], "review_location": ["table 3"],
+    ...                                  "review_refs": ["3"], "value_ids": ["n"]})}
+    >>> source_fact_mismatch(rv)[0][["severity", "reported", "expected"]].values.tolist()
+    [['warning', 'rct', 'single_arm']]
+    """
     return _flags_as_issues(ctx, crosscheck.FACT_CHECK), empty_recomputed()
 
 
@@ -158,5 +174,19 @@ def source_fact_mismatch(ctx: AuditContext):
           "the review: a doubt for readers, never a contradiction.", cost=0.2)
 def secondary_source_doubt(ctx: AuditContext):
     """Flag each figure or fact a secondary report gives otherwise than the review (info: only a
-    primary source confirms or contradicts)."""
+    primary source confirms or contradicts).
+
+    Examples
+    --------
+    >>> from helpers.audit.toy import toy_review
+    >>> rv = toy_review(values=[{"value_id": "m", "study_id": "s", "refs": "3", "quantity": "median",
+    ...                          "endpoint": "os", "location": "text 1", "value": "17.2"}])
+    >>> page = {"ref": ["3"], "study_id": ["s"], "url": ["https://example.org/news"]}
+    >>> rv.external = {
+    ...     "publications": pd.DataFrame(page | {"source_kind": ["secondary"], "report": ["cited"]}),
+    ...     "primary_sources": pd.DataFrame(page | {"quantity": ["median"], "endpoint": ["os"],
+    ...                                     "source_comparator": ["="], "source_value": ["17.7"], "value_id": ["m"]})}
+    >>> secondary_source_doubt(rv)[0][["severity", "reported", "expected"]].values.tolist()
+    [['info', '17.2', '17.7']]
+    """
     return _flags_as_issues(ctx, crosscheck.DOUBT_CHECK), empty_recomputed()

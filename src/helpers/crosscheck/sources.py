@@ -212,7 +212,7 @@ def compare_external(external: pd.DataFrame, values: pd.DataFrame | None = None,
         vmeta = values.drop_duplicates("value_id").set_index("value_id")
     else:
         vmeta = pd.DataFrame(columns=["value", "comparator", "section", "location", "refs"])
-    ext["_key"] = [f"row{i}" for i in range(len(ext))]
+    ext["_key"] = pd.Series([f"row{i}" for i in range(len(ext))], index=ext.index, dtype=object)
     vids = ext["value_id"].map(norm)
     linked = vids.isin(vmeta.index)
 
