@@ -8,6 +8,8 @@ contradicts; a secondary report raises a doubt.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .linking import attach_columns, source_identifier
@@ -79,6 +81,18 @@ def compare_facts(facts: pd.DataFrame, publications: pd.DataFrame | None = None)
     return pd.DataFrame(rows, columns=FACT_COMPARISON_COLUMNS)
 
 
+def _text_section(location: str) -> str:
+    """The section a ``text N.N`` location names ("text 2.1.2" -> "2.1.2"); blank for tables.
+
+    Examples
+    --------
+    >>> _text_section("text 2.1.2"), _text_section("table 3")
+    ('2.1.2', '')
+    """
+    m = re.fullmatch(r"text (\d+(?:\.\d+)*)", norm(location))
+    return m.group(1) if m else ""
+
+
 def fact_flags(fact_comparisons: pd.DataFrame, values: pd.DataFrame | None = None,
                names: dict | None = None) -> pd.DataFrame:
     """Disagreeing facts as flags (:data:`FLAG_COLUMNS`): ``source_fact_mismatch`` (warning) when a
@@ -107,7 +121,8 @@ def fact_flags(fact_comparisons: pd.DataFrame, values: pd.DataFrame | None = Non
         msg = (f"The review describes the {c['aspect']} of {study} in {c['review_location']} as "
                f"'{c['review_says']}', but {who} says '{c['source_says'].replace('|', ' / ')}'.")
         flags.append({"check": FACT_CHECK if primary else DOUBT_CHECK, "severity": "warning" if primary else "info",
-                      "section": norm(sections.get(c["review_location"], "")), "location": c["review_location"],
+                      "section": norm(sections.get(c["review_location"], "")) or _text_section(c["review_location"]),
+                      "location": c["review_location"],
                       "refs": c["ref"], "study": c["study_id"], "quantity": c["aspect"],
                       "reported": c["review_says"], "expected": c["source_says"], "message": msg,
                       "value_ids": c["value_ids"]})

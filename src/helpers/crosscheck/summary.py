@@ -15,19 +15,22 @@ SUMMARY_COLUMNS = ["study_id", "study", "refs", "sources_read", "figures_compare
 
 
 def value_statuses(comparisons: pd.DataFrame) -> pd.DataFrame:
-    """One row per review figure: the status of its most telling source row (a primary
+    """One row per review figure and study: the status of its most telling source row (a primary
     contradiction before a confirmation, before a secondary report, before another report).
+
+    A figure the review cites to several studies at once (``[3] [4] [5]``) is compared with each
+    study's sources: it counts once for every study whose sources hold a comparable figure.
 
     Examples
     --------
-    >>> c = pd.DataFrame({"value_id": ["a", "a", "b"], "study_id": "s",
-    ...                   "status": ["secondary_agrees", "contradicted", "not_checkable"]})
-    >>> value_statuses(c)["status"].tolist()
-    ['contradicted', 'not_checkable']
+    >>> c = pd.DataFrame({"value_id": ["a", "a", "b", "b"], "study_id": ["s", "s", "s", "t"],
+    ...                   "status": ["secondary_agrees", "contradicted", "not_checkable", "different_report"]})
+    >>> value_statuses(c)[["study_id", "value_id", "status"]].values.tolist()
+    [['s', 'a', 'contradicted'], ['s', 'b', 'not_checkable'], ['t', 'b', 'different_report']]
     """
     rank = comparisons["status"].map({s: i for i, s in enumerate(_PRECEDENCE)})
-    out = comparisons.assign(_rank=rank).sort_values(["value_id", "_rank"], kind="stable")
-    return out.drop_duplicates("value_id").drop(columns="_rank").reset_index(drop=True)
+    out = comparisons.assign(_rank=rank).sort_values(["study_id", "value_id", "_rank"], kind="stable")
+    return out.drop_duplicates(["study_id", "value_id"]).drop(columns="_rank").reset_index(drop=True)
 
 
 def wrong_value_count(comparisons: pd.DataFrame) -> pd.Series:

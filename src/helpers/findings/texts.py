@@ -81,10 +81,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "meaning_zh": "仅有二手来源不一致：值得对照原始文献核实，但并非已证实的错误。",
     },
     "source_fact_mismatch": {
-        "title_en": "{study}: design or population described differently from the cited publication ({where})",
-        "title_zh": "{study}：研究设计或人群描述与所引文献不符（{where}）",
-        "meaning_en": "A reader may apply the evidence to a population or design it does not come from.",
-        "meaning_zh": "读者可能把证据套用到并非其来源的人群或设计上。",
+        "title_en": "{study}: design, population or treatment described differently from the cited publication ({where})",
+        "title_zh": "{study}：研究设计、人群或治疗描述与所引文献不符（{where}）",
+        "meaning_en": "A reader may apply the evidence to a population, design or treatment it does not come from.",
+        "meaning_zh": "读者可能把证据套用到并非其来源的人群、设计或治疗方式上。",
     },
     "citation_value_match": {
         "title_en": "Figures attributed to the wrong reference ({where})",
