@@ -1,0 +1,71 @@
+"""Unit tests of the checks' pure tests (functions of numbers only) and of the message tables.
+
+Each pure test is shown firing on a defect and quiet on a clean look-alike of the same form.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.audit import CHECKS
+from helpers.audit import arithmetic
+from helpers.audit.messages import Outcome, fill, render
+
+
+# ---------------------------------------------------------------- message tables
+def test_fill_and_render_keep_row_order():
+    table = {"a": Outcome("error", "{x}", "{y}", "{x} is not {y}."), "b": Outcome("info", "{x}", "-", "{x} fine.")}
+    r = render(table, ["b", "a", "b"], {"x": ["1", "2", "3"], "y": ["9", "8", "7"]})
+    assert r["severity"].tolist() == ["info", "error", "info"]
+    assert r["message"].tolist() == ["1 fine.", "2 is not 8.", "3 fine."]
+    assert r["expected"].tolist() == ["-", "8", "-"]
+    assert fill("{{literal}} {x}", {"x": ["a"]}).tolist() == ["{literal} a"]
+    with pytest.raises(ValueError):
+        fill("{x:.2f}", {"x": ["1"]})
+    with pytest.raises(KeyError):
+        render(table, ["c"], {"x": ["1"], "y": ["2"]})
+
+
+def test_message_tables_use_known_severities():
+    import helpers.audit as audit
+    mods = [m for m in vars(audit).values() if getattr(m, "__name__", "").startswith("helpers.audit.")]
+    tables = [t for m in set(mods) for t in vars(m).values()
+              if isinstance(t, dict) and t and all(isinstance(o, Outcome) for o in t.values())]
+    assert tables, "no message table found"
+    for t in tables:
+        assert {o.severity for o in t.values()} <= {"error", "warning", "info"}
+
+
+# ---------------------------------------------------------------- arithmetic
+def test_percent_from_count_fires_and_stays_quiet():
+    # 9/80 = 11.25: "11.3" and "11.2" are right (half up, half even), "12.5" is not
+    t = arithmetic.percent_from_count([9, 9, 9], [80, 80, 80], [113, 112, 125], [1, 1, 1], slip_units=0.5)
+    assert t["outcome"].tolist() == ["consistent", "consistent", "mismatch"]
+    assert t["conventions"].tolist()[:2] == ["half_up", "half_even;truncation"]
+    assert t["exact"].tolist() == [11.25] * 3
+    # one unit beyond the interval: a slip when slip_units allows it
+    t = arithmetic.percent_from_count([9], [80], [114], [1], slip_units=1.0)
+    assert t["outcome"].tolist() == ["slip"]
+    # exchanged count and denominator: 80/9 printed as 11.3% (9/80)
+    t = arithmetic.percent_from_count([80, 9], [9, 80], [113, 113], [1, 1])
+    assert t["exchanged"].tolist() == [True, False] and t["consistent"].tolist() == [False, True]
+    # comparators: "< 12" holds for 11.25, "> 12" does not
+    t = arithmetic.percent_from_count([9, 9], [80, 80], [12, 12], [0, 0], ["<", ">"])
+    assert t["consistent"].tolist() == [True, False]
+
+
+def test_percent_attainable_fires_and_stays_quiet():
+    # 33.0% of 45 is unattainable (14/45 = 31.1, 15/45 = 33.3); 33.3% of 45 is 15/45
+    t = arithmetic.percent_attainable([45, 45], [330, 333], [1, 1])
+    assert t["attainable"].tolist() == [False, True]
+    assert (t.loc[1, "k_lo"], t.loc[1, "k_hi"]) == (15, 15)
+    # with a printed count: 15 of 45 gives 33.3%, 14 does not; a count above n never fits
+    t = arithmetic.percent_attainable([45, 45, 10], [333, 333, 1000], [1, 1, 1], k=[15, 14, 11])
+    assert t["attainable"].tolist() == [True, False, False]
+    # k = -1: no count printed, any count may fit
+    assert arithmetic.percent_attainable([45], [333], [1], k=[-1])["attainable"].tolist() == [True]
+
+
+def test_every_check_is_registered_once():
+    assert len(CHECKS) == len({c.function for c in CHECKS.values()})
