@@ -69,3 +69,51 @@ def test_percent_attainable_fires_and_stays_quiet():
 
 def test_every_check_is_registered_once():
     assert len(CHECKS) == len({c.function for c in CHECKS.values()})
+
+
+# ---------------------------------------------------------------- partitions and ranges
+def test_parts_add_up_fires_and_stays_quiet():
+    from helpers.audit.partitions import parts_add_up
+    S = 6
+    sc = lambda x: int(round(x * 10 ** S))  # noqa: E731
+    half = sc(0.05)  # half a unit of one decimal
+    # counts 10+20+18 = 48 of 45 (over), 10+20+15 of 45 (exact), 10+20+10 of 45 (short)
+    # percentages 3 x 33.3 = 99.9 (within rounding of 100), 3 x 30.0 = 90.0 (10 points short), 3 x 35.0 (over)
+    t = parts_add_up([sc(48), sc(45), sc(40), sc(99.9), sc(90.0), sc(105.0)], [0, 0, 0] + [3 * half] * 3, [3] * 6,
+                     [True] * 3 + [False] * 3, [True] * 6, [sc(45)] * 3 + [0] * 3, [False] * 6, [0] * 6, 100.0, 5.0)
+    assert t["outcome"].tolist() == ["count_over", "consistent", "count_short", "consistent", "percent_far_short", "percent_over"]
+    assert t["short_pp"].round(6).tolist()[4] == 10.0
+    # a single part, or counts without a usable total, are not judged
+    t = parts_add_up([sc(48), sc(48)], [0, 0], [1, 3], [True, True], [True, False], [sc(45), 0], [False] * 2, [0] * 2,
+                     100.0, 5.0)
+    assert t["outcome"].tolist() == ["not_judged", "not_judged"]
+    # a percentage total replaces 100: 60.0 + 35.0 against a printed 95.0 %
+    t = parts_add_up([sc(95.0), sc(97.0)], [2 * half] * 2, [2, 2], [False, False], [True, True], [sc(95.0)] * 2,
+                     [True, True], [half] * 2, 100.0, 5.0)
+    assert t["outcome"].tolist() == ["consistent", "percent_over"]
+
+
+def test_arms_add_up_and_impossible_values():
+    from helpers.audit.partitions import arms_add_up, impossible_values
+    assert arms_add_up([61, 62, 60], [61, 61, 61]).tolist() == ["consistent", "arms_over", "arms_short"]
+    nan = np.nan
+    t = impossible_values(num=[0.0, 0.001, 1.2, 1.2, 100.0, 100.4, 9, 9, 0.0, 0.8],
+                          mant=[0, 1, 12, 12, 1000, 1004, 9, 9, 0, 8],
+                          comp=["=", "=", "=", "<", "=", "=", "=", "=", "=", "="],
+                          is_p=[True, True, True, True] + [False] * 6,
+                          is_percent=[False] * 4 + [True, True] + [False] * 4,
+                          is_count=[False] * 6 + [True, True, False, False],
+                          is_ratio=[False] * 8 + [True, True],
+                          den=[nan] * 6 + [8, 9, nan, nan])
+    fired = [tuple(t.columns[t.iloc[i].to_numpy()]) for i in range(len(t))]
+    assert fired == [("p_zero",), (), ("p_above_one",), (), (), ("percent_above_100",),
+                     ("count_above_denominator",), (), ("ratio_not_positive",), ()]
+
+
+def test_range_covers_fires_and_stays_quiet():
+    from helpers.audit.ranges import range_covers
+    # members 5, 12, 20 summarised as 5~20 (right), 5~15 (20 left out), 4~20 (4 is no member)
+    out = range_covers([5, 5, 4], [20, 15, 20], [5, 5, 5], [20, 20, 20], [0, 1, 0], [True, True, False], [True, False, True])
+    assert out.tolist() == ["consistent", "member_outside", "ends_not_members"]
+    # a range printed with one end only judges that end
+    assert range_covers([np.nan], [20], [5], [20], [0], [False], [True]).tolist() == ["consistent"]
