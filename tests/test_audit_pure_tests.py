@@ -117,3 +117,32 @@ def test_range_covers_fires_and_stays_quiet():
     assert out.tolist() == ["consistent", "member_outside", "ends_not_members"]
     # a range printed with one end only judges that end
     assert range_covers([np.nan], [20], [5], [20], [0], [False], [True]).tolist() == ["consistent"]
+
+
+# ---------------------------------------------------------------- consistency
+def test_values_exchanged_and_printed_differently():
+    from helpers.audit.consistency import printed_differently, values_exchanged
+    # 10 vs 6 then 6 vs 10: exchanged; 10 vs 6 twice: the same; 6 vs 6 then 6 vs 6: equal values never count
+    assert values_exchanged(["10", "10", "6"], ["6", "6", "6"], ["6", "10", "6"], ["10", "6", "6"]).tolist() == [True, False, False]
+    # a figure printed as 80 and 82; another printed as 14 and 14.0 (one numeric key)
+    assert printed_differently([0, 0, 1, 1], [0, 1, 2, 2]).tolist() == [True, True, False, False]
+
+
+def test_medians_vs_hr_direction_fires_and_stays_quiet():
+    from helpers.audit.consistency import medians_vs_hr_direction
+    out = medians_vs_hr_direction(median_exp=[5.0, 5.0, 9.0, 9.0, 9.0], median_ctl=[8.0, 8.0, 6.0, 6.0, 6.0],
+                                  hr=[0.55, 0.55, 0.6, 1.4, 1.4], p=[0.02, np.nan, 0.02, 0.001, 0.2],
+                                  comp=["=", "", "=", "<", "="], alpha=0.05)
+    assert out.tolist() == ["opposite_significant", "opposite", "consistent", "opposite_significant", "opposite"]
+    # equal medians say nothing about direction
+    assert medians_vs_hr_direction([6.0], [6.0], [0.5], [0.01], ["="], 0.05).tolist() == ["consistent"]
+
+
+def test_hr_vs_medians_and_order_reversed():
+    from helpers.audit.consistency import hr_vs_medians, order_reversed
+    t = hr_vs_medians([16.4, 10.0], [10.5, 12.5], [0.25, 0.8], (0.5, 2.0))
+    assert t["consistent"].tolist() == [False, True]
+    assert t["implied"].round(4).tolist() == [1.5619, 0.8]
+    # header "experimental then control" (positions 0, 1): control printed first is reversed
+    assert order_reversed(["control", "experimental"], ["control", "control"], ["experimental", "experimental"],
+                          [1, 1], [0, 0]).tolist() == [True, False]
