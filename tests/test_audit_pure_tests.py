@@ -146,3 +146,23 @@ def test_hr_vs_medians_and_order_reversed():
     # header "experimental then control" (positions 0, 1): control printed first is reversed
     assert order_reversed(["control", "experimental"], ["control", "control"], ["experimental", "experimental"],
                           [1, 1], [0, 0]).tolist() == [True, False]
+
+
+# ---------------------------------------------------------------- survival
+def test_landmark_side_of_median_fires_and_stays_quiet():
+    from helpers.audit.survival import landmark_side_of_median
+    # median 6 months: a 1-year rate of 60.0% is impossible, 40.0% right; at 3 months 45% is impossible
+    out = landmark_side_of_median([600, 400, 450, 600], [1, 1, 1, 1], [12, 12, 3, 3], [6.0] * 4, 0.0)
+    assert out.tolist() == ["above_half_after_median", "consistent", "below_half_before_median", "consistent"]
+    # rounding: "50" may be 50.4, so it is never on the wrong side; a landmark at the median is not judged
+    assert landmark_side_of_median([50, 70], [0, 0], [12, 6], [6.0, 6.0], 0.5).tolist() == ["consistent", "consistent"]
+
+
+def test_rate_vs_exponential_contained_outlasts_and_curve_rises():
+    from helpers.audit.survival import contained_outlasts, curve_rises, rate_vs_exponential
+    t = rate_vs_exponential([20.0, 50.0, 25.0], [36, 30, 60], [30, 30, 30], 15.0)
+    assert t["expected"].round(2).tolist() == [43.53, 50.0, 25.0]
+    assert t["consistent"].tolist() == [False, True, True]
+    assert contained_outlasts([20.0, 15.0, 10.0], [15.0, 15.0, np.inf]).tolist() == [True, False, False]
+    # 80.0 then 85.0 rises; 80 then 80.4 lies within rounding; 60 then 55 falls
+    assert curve_rises([80.0, 80.0, 60.0], [1, 0, 0], [85.0, 80.4, 55.0], [1, 1, 0]).tolist() == [True, False, False]
