@@ -166,3 +166,53 @@ def test_rate_vs_exponential_contained_outlasts_and_curve_rises():
     assert contained_outlasts([20.0, 15.0, 10.0], [15.0, 15.0, np.inf]).tolist() == [True, False, False]
     # 80.0 then 85.0 rises; 80 then 80.4 lies within rounding; 60 then 55 falls
     assert curve_rises([80.0, 80.0, 60.0], [1, 0, 0], [85.0, 80.4, 55.0], [1, 1, 0]).tolist() == [True, False, False]
+
+
+# ---------------------------------------------------------------- 2×2 tables, hazard ratios, wording
+def test_p_from_two_by_two_fires_and_stays_quiet():
+    from helpers.audit.stats import p_from_two_by_two
+    # 12/20 vs 4/20: Fisher p = 0.0225; "P = 0.022" is Fisher's, "P = 0.50" flips significance,
+    # "P = 0.15" (not significant, far from every method) also flips; "P < 0.05" is consistent
+    t = p_from_two_by_two([12] * 4, [20] * 4, [4] * 4, [20] * 4, [22, 50, 15, 5], [3, 2, 2, 2], ["=", "=", "=", "<"], 0.05)
+    assert t["outcome"].tolist() == ["consistent", "significance_flips", "significance_flips", "consistent"]
+    assert "fisher" in t.loc[0, "matching"].split(";")
+    # a p between the methods' values: another test may have been used
+    # (the methods give 0.0086 (G-test) to 0.0239 (Yates); 0.0150 is none of them)
+    assert (round(float(t.loc[0, "p_min"]), 4), round(float(t.loc[0, "p_max"]), 4)) == (0.0086, 0.0239)
+    t2 = p_from_two_by_two([12], [20], [4], [20], [150], [4], ["="], 0.05)
+    assert t2[["matching", "outcome"]].values.tolist() == [["", "between_methods"]]
+    # the Wald p of a printed OR joins the family only when an OR is printed
+    t3 = p_from_two_by_two([47], [72], [33], [76], [66], [4], ["="], 0.05, odds_ratio=[2.51], or_swapped=[False])
+    assert "wald_or" in t3.loc[0, "matching"].split(";")
+    assert np.isnan(p_from_two_by_two([47], [72], [33], [76], [66], [4], ["="], 0.05).loc[0, "wald_or"])
+
+
+def test_odds_ratio_from_counts_fires_and_stays_quiet():
+    from helpers.audit.stats import odds_ratio_from_counts
+    # 20/50 vs 10/50: crude OR = (20*40)/(30*10) = 2.667
+    t = odds_ratio_from_counts([20] * 4, [50] * 4, [10] * 4, [50] * 4, [267, 27, 280, 310], [2, 1, 2, 2],
+                               [2.67, 2.7, 2.8, 3.1], 0.1)
+    assert t["outcome"].tolist() == ["consistent", "consistent", "near", "far"]
+    assert round(float(t.loc[0, "odds_ratio"]), 3) == 2.667
+    assert odds_ratio_from_counts([0], [10], [0], [10], [10], [1], [1.0], 0.1)["outcome"].tolist() == ["zero_cell"]
+
+
+def test_p_attainable_with_n_fires_and_stays_quiet():
+    from helpers.audit.effects import hr_farthest_from_one, p_attainable_with_n
+    assert hr_farthest_from_one([0.5], [1]).round(2).tolist() == [0.45]
+    # HR 0.70 (at best 0.695) with 40 patients: p >= ~0.25; P = 0.001 and P < 0.2 cannot be, P < 0.3 can;
+    # with 2,000 patients P = 0.001 can
+    t = p_attainable_with_n([0.7] * 4, [2] * 4, [40, 40, 40, 2000], [0.001, 0.2, 0.3, 0.001], [3, 1, 1, 3],
+                            ["=", "<", "<", "="], 0.05)
+    assert t["outcome"].tolist() == ["significance_unattainable", "unattainable", "consistent", "consistent"]
+    assert 0.2 < float(t.loc[0, "p_min"]) < 0.3
+    # p_min below alpha but above the printed p: a warning, not an error
+    t = p_attainable_with_n([0.7], [2], [200], [0.0001], [4], ["="], 0.05)
+    assert t["outcome"].tolist() == ["unattainable"] and float(t.loc[0, "p_min"]) < 0.05
+
+
+def test_wording_against_hr():
+    from helpers.audit.effects import wording_against_hr
+    out = wording_against_hr(["favourable", "favourable", "unfavourable", "unfavourable", "favourable"],
+                             [2.75, 0.31, 0.8, 1.9, 1.0])
+    assert out.tolist() == [True, False, True, False, False]
