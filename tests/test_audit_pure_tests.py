@@ -216,3 +216,27 @@ def test_wording_against_hr():
     out = wording_against_hr(["favourable", "favourable", "unfavourable", "unfavourable", "favourable"],
                              [2.75, 0.31, 0.8, 1.9, 1.0])
     assert out.tolist() == [True, False, True, False, False]
+
+
+# ---------------------------------------------------------------- citations and claims
+def test_denominator_among_sizes_and_figures_of_other_study():
+    from helpers.audit.citations import denominator_among_sizes, figures_of_other_study, name_matches
+    # figure a: 37 is one of (61, 37); figure b: 40 is not 61; figure c: its study prints no size
+    t = denominator_among_sizes(["a", "a", "b", "c"], [37, 37, 40, 12], [61, 37, 61, np.nan])
+    assert t.loc["a"].tolist() == [True, True] and t.loc["b"].tolist() == [True, False]
+    assert t.loc["c"].tolist() == [False, False]
+    # two figures, none printed for the cited study elsewhere, both another study's: fires;
+    # the cited study prints both elsewhere, or the other study has only one: quiet
+    assert figures_of_other_study([2, 2, 2], [0, 2, 0], [2, 2, 1]).tolist() == [True, False, False]
+    assert name_matches("Müller H", "Muller") and not name_matches("Jonas Lindqvist", "Okafor")
+
+
+def test_wordings_conflict_and_labels_exchanged():
+    from helpers.audit.claims import labels_exchanged, wordings_conflict
+    out = wordings_conflict(["favourable", "unfavourable", "favourable", "no_association"],
+                            ["no_association", "no_association", "unfavourable", "no_association"])
+    assert out.tolist() == [True, True, False, False]
+    t = labels_exchanged(["23.4", "23.4", "23.4", "30"], ["55.2", "55.2", "55.2", "30"],
+                         ["55.2", "23.4", "55.2", "30"], ["23.4", "55.2", "40", "30"])
+    assert t["full"].tolist() == [True, False, False, False]   # equal values are never an exchange
+    assert t["part"].tolist() == [False, False, True, False]
