@@ -240,3 +240,14 @@ def test_wordings_conflict_and_labels_exchanged():
                          ["55.2", "23.4", "55.2", "30"], ["23.4", "55.2", "40", "30"])
     assert t["full"].tolist() == [True, False, False, False]   # equal values are never an exchange
     assert t["part"].tolist() == [False, False, True, False]
+
+
+def test_every_check_has_its_message_table():
+    """Each registered check ``x`` has its message table ``X`` (wording as data) in its module,
+    and the check's registered severity is one its table uses."""
+    import sys
+    for spec in CHECKS.values():
+        mod = sys.modules[spec.function.__wrapped__.__module__]
+        table = getattr(mod, spec.name.upper(), None)
+        assert isinstance(table, dict) and table and all(isinstance(o, Outcome) for o in table.values()), spec.name
+        assert spec.severity in {o.severity for o in table.values()}, spec.name

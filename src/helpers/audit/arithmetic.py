@@ -143,24 +143,26 @@ def percent_vs_count(ctx: AuditContext):
     >>> issues.loc[0, ["severity", "expected"]].tolist()
     ['error', '11.250']
     """
-    pc = percent_count_pairs(ctx)
-    if pc.empty:
+    pairs = percent_count_pairs(ctx)
+    if pairs.empty:
         return empty_issues(), empty_recomputed()
-    rec_nr = ctx.recomputed(pc.loc[~pc["usable"], "value_id"], "", "count or denominator not usable", "not_recomputable")
-    u = pc[pc["usable"]].reset_index(drop=True)
-    t = percent_from_count(u["k"], u["n"], u["mant"], u["dec"], u["comp"], ctx.params.percent_slip_units)
-    shown = fmt_dec(t["exact"].to_numpy(), u["dec"].to_numpy() + 2)
-    ks, ns = int_str(u["k"]), int_str(u["n"])
-    rec = pd.concat([ctx.recomputed(u["value_id"], shown, "exact " + ks + "/" + ns + "; conventions: " + t["conventions"],
-                                    np.where(t["consistent"], "consistent", "inconsistent")), rec_nr], ignore_index=True)
-    bad = ~t["consistent"].to_numpy()
+    rec_unusable = ctx.recomputed(pairs.loc[~pairs["usable"], "value_id"], "", "count or denominator not usable",
+                                  "not_recomputable")
+    pc = pairs[pairs["usable"]].reset_index(drop=True)
+    test = percent_from_count(pc["k"], pc["n"], pc["mant"], pc["dec"], pc["comp"], ctx.params.percent_slip_units)
+    exact = fmt_dec(test["exact"].to_numpy(), pc["dec"].to_numpy() + 2)
+    fraction = int_str(pc["k"]) + "/" + int_str(pc["n"])
+    rec = pd.concat([ctx.recomputed(pc["value_id"], exact, "exact " + fraction + "; conventions: " + test["conventions"],
+                                    np.where(test["consistent"], "consistent", "inconsistent")), rec_unusable],
+                    ignore_index=True)
+    bad = ~test["consistent"].to_numpy()
     if not bad.any():
         return empty_issues(), rec
-    b = u[bad].reset_index(drop=True)
-    cols = {"value": b["value"].astype(str), "k": int_str(b["k"]), "n": int_str(b["n"]), "expected": shown[bad]}
-    cols["exchanged"] = np.where(t["exchanged"].to_numpy()[bad], fill(EXCHANGED_NOTE, cols), "")
-    iss = ctx.issues(b["value_id"], value_ids=join_cols(b["value_id"], b["count_id"], b["den_id"]),
-                     **render(PERCENT_VS_COUNT, t["outcome"].to_numpy()[bad], cols))
+    wrong = pc[bad].reset_index(drop=True)
+    cols = {"value": wrong["value"].astype(str), "k": int_str(wrong["k"]), "n": int_str(wrong["n"]), "expected": exact[bad]}
+    cols["exchanged"] = np.where(test["exchanged"].to_numpy()[bad], fill(EXCHANGED_NOTE, cols), "")
+    iss = ctx.issues(wrong["value_id"], value_ids=join_cols(wrong["value_id"], wrong["count_id"], wrong["den_id"]),
+                     **render(PERCENT_VS_COUNT, test["outcome"].to_numpy()[bad], cols))
     return iss, rec
 
 

@@ -246,32 +246,34 @@ def hr_direction_wording(ctx: AuditContext):
     """
     if not (ctx.prognostic["hr_id"] != "").any():
         return empty_issues(), empty_recomputed()
-    pg = factor_hrs(ctx)
-    pg["bad"] = wording_against_hr(pg["wording"], pg["hr"])
     key = ["study_id", "endpoint"]
-    pg["lab"] = pg["factor_key"].where(pg["factor_key"] != "", pg["factor"])
-    pg = pg.sort_values(key + ["voff", "hr_id"], kind="stable")
-    fav = pg[(pg["wording"] == "favourable") & (pg["hr"] != 1)]
-    fg = fav.assign(_hi=fav["hr"] > 1, _lo=fav["hr"] < 1).groupby(key)
-    pg = pg.merge((fg["_hi"].any() & fg["_lo"].any()).rename("mixed").reset_index(), on=key, how="left")
-    pg["mixed"] = pg["mixed"].fillna(False).astype(bool)
-    b = pg[pg["bad"]]
-    if b.empty:
+    factors = factor_hrs(ctx)
+    factors = factors.assign(against=wording_against_hr(factors["wording"], factors["hr"]),
+                             label=factors["factor_key"].where(factors["factor_key"] != "", factors["factor"]))
+    factors = factors.sort_values(key + ["voff", "hr_id"], kind="stable")
+    # factors listed together as favourable, with HRs on both sides of 1 ("mixed")
+    fav = factors[(factors["wording"] == "favourable") & (factors["hr"] != 1)]
+    by_side = fav.assign(_hi=fav["hr"] > 1, _lo=fav["hr"] < 1).groupby(key)
+    mixed = (by_side["_hi"].any() & by_side["_lo"].any()).rename("mixed").reset_index()
+    factors = factors.merge(mixed, on=key, how="left")
+    factors["mixed"] = factors["mixed"].fillna(False).astype(bool)
+    against = factors[factors["against"]]
+    if against.empty:
         return empty_issues(), empty_recomputed()
-    b = b.assign(item=b["lab"] + " " + b["wording"] + " with HR " + b["hrv"])
-    gb = b.groupby(key, sort=True)
-    agg = gb.agg(first=("hr_id", "first"), k=("hr_id", "size"), mixed=("mixed", "first"))
-    agg["bad_ids"], agg["items"] = gjoin(gb, "hr_id", ";"), gjoin(gb, "item", "; ")
-    agg = agg.reset_index()
-    fgb = fav.assign(it=fav["lab"] + " " + fav["hrv"]).groupby(key, sort=True)
-    fl = pd.DataFrame({"fav_ids": gjoin(fgb, "hr_id", ";"), "fav_items": gjoin(fgb, "it", ", ")}).reset_index()
-    agg = agg.merge(fl, on=key, how="left").fillna({"fav_ids": "", "fav_items": ""})
-    mx = agg["mixed"].to_numpy(dtype=bool)
+    against = against.assign(item=against["label"] + " " + against["wording"] + " with HR " + against["hrv"])
+    per_key = against.groupby(key, sort=True)
+    found = per_key.agg(first=("hr_id", "first"), k=("hr_id", "size"), mixed=("mixed", "first"))
+    found["bad_ids"], found["items"] = gjoin(per_key, "hr_id", ";"), gjoin(per_key, "item", "; ")
+    found = found.reset_index()
+    fav_per_key = fav.assign(it=fav["label"] + " " + fav["hrv"]).groupby(key, sort=True)
+    fav_lists = pd.DataFrame({"fav_ids": gjoin(fav_per_key, "hr_id", ";"), "fav_items": gjoin(fav_per_key, "it", ", ")})
+    found = found.merge(fav_lists.reset_index(), on=key, how="left").fillna({"fav_ids": "", "fav_items": ""})
+    is_mixed = found["mixed"].to_numpy(dtype=bool)
     # the whole favourable list when mixed (bad unfavourable ones appended), else the bad ones
-    bad_unfav = gjoin(b[b["wording"] != "favourable"].groupby(key, sort=True), "hr_id", ";")
-    agg["bad_unfav"] = map_str(pd.Series(list(zip(agg["study_id"], agg["endpoint"]))), dict(zip(bad_unfav.index, bad_unfav)))
-    ids = pd.Series(np.where(mx, join_cols(agg["fav_ids"], agg["bad_unfav"]), agg["bad_ids"]), dtype=object)
-    cols = {"k": agg["k"].astype(str), "ENDPOINT": agg["endpoint"].str.upper(), "items": agg["items"],
-            "fav_items": agg["fav_items"]}
-    return (ctx.issues(agg["first"], value_ids=ids.to_numpy(dtype=object), study_ids=agg["study_id"],
-                       **render(HR_DIRECTION_WORDING, np.where(mx, "against_mixed", "against"), cols)), empty_recomputed())
+    bad_unfav = gjoin(against[against["wording"] != "favourable"].groupby(key, sort=True), "hr_id", ";")
+    found["bad_unfav"] = map_str(pd.Series(list(zip(found["study_id"], found["endpoint"]))), dict(zip(bad_unfav.index, bad_unfav)))
+    ids = pd.Series(np.where(is_mixed, join_cols(found["fav_ids"], found["bad_unfav"]), found["bad_ids"]), dtype=object)
+    cols = {"k": found["k"].astype(str), "ENDPOINT": found["endpoint"].str.upper(), "items": found["items"],
+            "fav_items": found["fav_items"]}
+    return (ctx.issues(found["first"], value_ids=ids.to_numpy(dtype=object), study_ids=found["study_id"],
+                       **render(HR_DIRECTION_WORDING, np.where(is_mixed, "against_mixed", "against"), cols)), empty_recomputed())

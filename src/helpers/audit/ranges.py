@@ -79,37 +79,39 @@ def range_claim(ctx: AuditContext):
     """
     if not (ctx.claims["claim_type"] == "range").any():
         return empty_issues(), empty_recomputed()
-    c, mem = range_members(ctx)
-    none = c.loc[~c["cid"].isin(set(mem["cid"]))]
-    recs = [ctx.recomputed(none.loc[none[e] != "", e], "", "no member figures printed", "not_recomputable")
-            for e in ("low_id", "high_id")]
-    mem = mem[mem["x"].notna()]
-    if mem.empty:
+    claims, members = range_members(ctx)
+    none = claims.loc[~claims["cid"].isin(set(members["cid"]))]
+    recs = [ctx.recomputed(none.loc[none[end] != "", end], "", "no member figures printed", "not_recomputable")
+            for end in ("low_id", "high_id")]
+    members = members[members["x"].notna()]
+    if members.empty:
         return empty_issues(), pd.concat(recs, ignore_index=True)
-    g = mem.groupby("cid", sort=True)
-    agg = pd.DataFrame({"mn": g["x"].min(), "mx": g["x"].max(), "ids": gjoin(g, "m", ";"), "first": g["m"].first()})
-    r = pd.concat([c.set_index("cid").loc[agg.index].reset_index(), agg.reset_index(drop=True)], axis=1)
-    ends = {e: ctx.take(ctx.pos(r[f"{e}_id"]), ["num", "value"]) for e in ("low", "high")}
+    per_claim = members.groupby("cid", sort=True)
+    span = pd.DataFrame({"mn": per_claim["x"].min(), "mx": per_claim["x"].max(), "ids": gjoin(per_claim, "m", ";"),
+                         "first": per_claim["m"].first()})
+    ranges = pd.concat([claims.set_index("cid").loc[span.index].reset_index(), span.reset_index(drop=True)], axis=1)
+    ends = {e: ctx.take(ctx.pos(ranges[f"{e}_id"]), ["num", "value"]) for e in ("low", "high")}
     lo, hi = ends["low"]["num"].to_numpy(), ends["high"]["num"].to_numpy()
-    mn, mx = r["mn"].to_numpy(), r["mx"].to_numpy()
-    fmn, fmx = fmt_arr(mn), fmt_arr(mx)
-    for e, shown, end, ext, how in (("low", fmn, lo, mn, "min"), ("high", fmx, hi, mx, "max")):
-        has = r[f"{e}_id"].ne("").to_numpy()
-        recs.append(ctx.recomputed(r.loc[has, f"{e}_id"], shown[has], how + " of members",
-                                   np.where(end[has] == ext[has], "consistent", "inconsistent")))
-    mm = mem.merge(pd.DataFrame({"cid": r["cid"], "lo": lo, "hi": hi}), on="cid")
-    out_m = mm[(mm["lo"].notna() & (mm["x"] < mm["lo"])) | (mm["hi"].notna() & (mm["x"] > mm["hi"]))]
-    out_names = gjoin(out_m.assign(vs=ctx.take(ctx.pos(out_m["m"]), ["value"])["value"].to_numpy()).groupby("cid"), "vs", ", ")
-    names = map_str(r["cid"], out_names).to_numpy(dtype=object)
-    at_end = {e: r["cid"].map(mm[mm["x"] == mm[e]].groupby("cid").size()).fillna(0).to_numpy() > 0 for e in ("lo", "hi")}
+    mn, mx = ranges["mn"].to_numpy(), ranges["mx"].to_numpy()
+    shown_mn, shown_mx = fmt_arr(mn), fmt_arr(mx)
+    for e, shown, end, extreme, how in (("low", shown_mn, lo, mn, "min"), ("high", shown_mx, hi, mx, "max")):
+        has = ranges[f"{e}_id"].ne("").to_numpy()
+        recs.append(ctx.recomputed(ranges.loc[has, f"{e}_id"], shown[has], how + " of members",
+                                   np.where(end[has] == extreme[has], "consistent", "inconsistent")))
+    pairs = members.merge(pd.DataFrame({"cid": ranges["cid"], "lo": lo, "hi": hi}), on="cid")
+    outside = pairs[(pairs["lo"].notna() & (pairs["x"] < pairs["lo"])) | (pairs["hi"].notna() & (pairs["x"] > pairs["hi"]))]
+    outside = outside.assign(vs=ctx.take(ctx.pos(outside["m"]), ["value"])["value"].to_numpy())
+    names = map_str(ranges["cid"], gjoin(outside.groupby("cid"), "vs", ", ")).to_numpy(dtype=object)
+    at_end = {e: ranges["cid"].map(pairs[pairs["x"] == pairs[e]].groupby("cid").size()).fillna(0).to_numpy() > 0
+              for e in ("lo", "hi")}
     outcome = range_covers(lo, hi, mn, mx, (names != "").astype(int), at_end["lo"], at_end["hi"])
     sel = outcome != "consistent"
     if not sel.any():
         return empty_issues(), pd.concat(recs, ignore_index=True)
-    b = r[sel]
+    b = ranges[sel]
     cols = {"range": (ends["low"]["value"].fillna("").to_numpy(dtype=object) + "~"
                       + ends["high"]["value"].fillna("").to_numpy(dtype=object))[sel],
-            "span": (fmn + "~" + fmx)[sel], "outside": names[sel]}
+            "span": (shown_mn + "~" + shown_mx)[sel], "outside": names[sel]}
     ov = {"section": b["section"], "location": b["location"], "refs": b["refs"], "quantity": b["quantity"]}
     iss = ctx.issues(b["low_id"].where(b["low_id"] != "", b["first"]), value_ids=join_cols(b["ends"], b["ids"]),
                      study_ids=np.full(len(b), "", dtype=object), override=ov, **render(RANGE_CLAIM, outcome[sel], cols))
