@@ -7,12 +7,14 @@ from .params import AuditParams
 from .registry import CHECKS, CheckSpec, checks_table
 from .context import AuditContext, ISSUE_COLUMNS, RECOMPUTED_COLUMNS
 # registration order is execution order: the import order below fixes it
-from . import arithmetic, partitions, consistency, survival, stats, citations, claims  # noqa: F401  (register checks)
+from . import arithmetic, partitions, ranges, consistency, survival, stats, effects, citations, claims  # noqa: F401  (register checks)
 from .arithmetic import grim_percent, percent_vs_count
-from .partitions import impossible_value, parts_vs_total, range_claim, unit_mix
+from .partitions import impossible_value, parts_vs_total
+from .ranges import range_claim, unit_mix
 from .consistency import arm_order, arms_swapped, hr_direction_vs_medians, hr_vs_median_ratio, same_quantity_mismatch
 from .survival import endpoint_order, survival_exponential, survival_landmark
-from .stats import hr_direction_wording, no_difference_claim, or_from_counts, p_attainable, p_from_2x2
+from .stats import or_from_counts, p_from_2x2
+from .effects import hr_direction_wording, no_difference_claim, p_attainable
 from .citations import citation_author, citation_sample_size, citation_value_match
 from .claims import announced_arm_order, claim_vs_figures
 from .survival import landmark_monotonic

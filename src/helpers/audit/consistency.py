@@ -1,4 +1,11 @@
-"""Checks comparing printings of the same figure, arms and directions of effect."""
+"""Checks comparing printings of the same figure, arms and directions of effect.
+
+Each check is three parts: a pairing step (:func:`~.pairing.swapped_printings`,
+:func:`same_figure_groups`, :func:`~.pairing.median_hr_pairs`, :func:`announced_order_pairs`),
+a pure test of numbers (:func:`values_exchanged`, :func:`printed_differently`,
+:func:`medians_vs_hr_direction`, :func:`hr_vs_medians`, :func:`order_reversed`), and a message
+table of the wording and severity of each outcome.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -7,30 +14,38 @@ import pandas as pd
 from .context import AuditContext, empty_issues, empty_recomputed
 from .formatting import fmt_arr, join_cols
 from .grouping import gjoin, group_nunique
+from .messages import Outcome, render
 from .numeric import is_significant
-from .pairing import pair_forward
+from .pairing import median_hr_pairs, swapped_printings
 from .registry import register
 
 SAME_KEY = ["study_id", "quantity", "endpoint", "armn", "subgroup", "timepoint", "bnd", "unit", "comp"]
-PAIR_WINDOW = 160  # characters between a two-arm printing and the HR / p printed after it
+
+#: wording and severity of :func:`arms_swapped` (both printings side by side: which one is
+#: right is decided by the finding, not here)
+ARMS_SWAPPED = {
+    "exchanged": Outcome("error", "{location}: {arm1} {key1}, {arm2} {key2} | {location_b}: {arm1} {key2}, {arm2} {key1}",
+                         "the same value for each arm in both places",
+                         "The {arm1} and {arm2} values are exchanged between {location} and {location_b}."),
+    "exchanged_relabelled": Outcome(
+        "error", "{location}: {arm1} {key1}, {arm2} {key2} | {location_b}: {arm1} {key2}, {arm2} {key1}",
+        "the same value for each arm in both places",
+        "The {arm1} and {arm2} values are exchanged between {location} and {location_b} (labelled {endpoint} in one "
+        "place and {endpoint_b} in the other)."),
+}
 
 
-def _swapped_pairs(ctx: AuditContext) -> pd.DataFrame:
-    return ctx.memo("swapped_pairs", lambda: _swapped_pairs_(ctx))
+def values_exchanged(a1, a2, b1, b2) -> np.ndarray:
+    """Whether a second printing gives arm 1 the first's arm-2 value and arm 2 its arm-1 value
+    (pure test; values as numeric keys, two different numbers).
 
-
-def _swapped_pairs_(ctx: AuditContext) -> pd.DataFrame:
-    pr = ctx.two_arm
-    pr = pr[pr["key1"] != pr["key2"]]
-    if pr.empty:
-        return pr.assign(**{c: pd.Series([], dtype=object) for c in ["id1_b", "id2_b", "endpoint_b", "location_b"]})
-    pr = pr.reset_index(drop=True).assign(pid=lambda d: np.arange(len(d)))
-    on = ["study_id", "quantity", "unit", "bnd", "subgroup", "timepoint", "arm1", "arm2"]
-    a = pr
-    b = pr.rename(columns={"key1": "key2", "key2": "key1"})
-    m = a.merge(b, on=on + ["key1", "key2"], suffixes=("", "_b"))
-    m = m[m["pid"] < m["pid_b"]]
-    return m
+    Examples
+    --------
+    >>> values_exchanged(["10", "10"], ["6", "6"], ["6", "10"], ["10", "6"]).tolist()
+    [True, False]
+    """
+    a1, a2, b1, b2 = (np.asarray(x, dtype=object) for x in (a1, a2, b1, b2))
+    return (a1 == b2) & (a2 == b1) & (a1 != a2)
 
 
 @register("arms_swapped", "error",
@@ -39,7 +54,8 @@ def arms_swapped(ctx: AuditContext):
     """Find two-arm printings whose values are exchanged between two places.
 
     Also catches the case where the two printings carry different endpoint labels but the same
-    study prints the same pair of numbers with the arm roles reversed.
+    study prints the same pair of numbers with the arm roles reversed. Parts:
+    :func:`~.pairing.swapped_printings`, :func:`values_exchanged`, :data:`ARMS_SWAPPED`.
 
     Examples
     --------
@@ -51,22 +67,50 @@ def arms_swapped(ctx: AuditContext):
     >>> arms_swapped(rv)[0].loc[0, "value_ids"]
     'a;b;c;d'
     """
-    m = _swapped_pairs(ctx)
+    m = swapped_printings(ctx)
+    m = m[values_exchanged(m["key1"], m["key2"], m["key1_b"], m["key2_b"])].reset_index(drop=True) if not m.empty else m
     if m.empty:
         return empty_issues(), empty_recomputed()
-    m = m.reset_index(drop=True)
-    a1, a2 = m["arm1"].astype(object), m["arm2"].astype(object)
-    lab = pd.Series(np.where(m["endpoint"] == m["endpoint_b"], "",
-                             " (labelled " + m["endpoint"] + " in one place and " + m["endpoint_b"] + " in the other)"), dtype=object)
-    msg = "The " + a1 + " and " + a2 + " values are exchanged between " + m["location"] + " and " + m["location_b"] + lab + "."
-    # both printings side by side: which one is right is decided by the finding, not here
-    rep = (m["location"] + ": " + a1 + " " + m["key1"] + ", " + a2 + " " + m["key2"] + " | "
-           + m["location_b"] + ": " + a1 + " " + m["key2"] + ", " + a2 + " " + m["key1"])
-    exp = pd.Series(np.full(len(m), "the same value for each arm in both places", dtype=object), dtype=object)
+    outcome = np.where(m["endpoint"] == m["endpoint_b"], "exchanged", "exchanged_relabelled")
+    cols = {c: m[c].astype(object) for c in ("arm1", "arm2", "location", "location_b", "key1", "key2", "endpoint", "endpoint_b")}
     fa, fb = (m["first_arm"] == m["arm1"]).to_numpy(), (m["first_arm_b"] == m["arm1"]).to_numpy()
     ids = join_cols(np.where(fa, m["id1"], m["id2"]), np.where(fa, m["id2"], m["id1"]),
                     np.where(fb, m["id1_b"], m["id2_b"]), np.where(fb, m["id2_b"], m["id1_b"]))
-    return ctx.issues(m["id1"], "error", rep, exp, msg, ids), empty_recomputed()
+    return ctx.issues(m["id1"], value_ids=ids, **render(ARMS_SWAPPED, outcome, cols)), empty_recomputed()
+
+
+#: wording and severity of :func:`same_quantity_mismatch`
+SAME_QUANTITY_MISMATCH = {
+    "printed_differently": Outcome("error", "{places}", "one value in every place",
+                                   "The same {what}{arm} is printed as {values} in different places."),
+}
+
+
+def printed_differently(group, value) -> np.ndarray:
+    """Whether the group of each row (one figure printed at several places) holds more than one
+    distinct value (pure test; integer codes of groups and of numeric values).
+
+    Examples
+    --------
+    >>> printed_differently([0, 0, 1, 1], [5, 7, 5, 5]).tolist()
+    [True, True, False, False]
+    """
+    return group_nunique(np.asarray(group), np.asarray(value)) > 1
+
+
+def same_figure_groups(ctx: AuditContext) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that are one figure of a study (same :data:`SAME_KEY`), leaving out the values of
+    exchanged arms (see ``arms_swapped``): returns ``(rows, group)``, the row positions and the
+    number of each row's figure (pairing step)."""
+    v = ctx.values
+    sw = swapped_printings(ctx)
+    skip = set(sw["id1"]) | set(sw["id2"]) | set(sw["id1_b"]) | set(sw["id2_b"]) if not sw.empty else set()
+    sel = ~ctx.blank("study_id") & ~ctx.blank("valkey")
+    if skip:
+        sel &= ~v["value_id"].isin(skip).to_numpy()
+    if not sel.any():
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
+    return np.flatnonzero(sel), ctx.ngroup(SAME_KEY, sel)
 
 
 @register("same_quantity_mismatch", "error",
@@ -74,7 +118,8 @@ def arms_swapped(ctx: AuditContext):
 def same_quantity_mismatch(ctx: AuditContext):
     """Flag a key printed at two or more places with different values.
 
-    Values belonging to an ``arms_swapped`` finding are left to that check.
+    Values belonging to an ``arms_swapped`` finding are left to that check. Parts:
+    :func:`same_figure_groups`, :func:`printed_differently`, :data:`SAME_QUANTITY_MISMATCH`.
 
     Examples
     --------
@@ -85,64 +130,57 @@ def same_quantity_mismatch(ctx: AuditContext):
     ['80 (table 1); 82 (text 1)', 'a;b']
     """
     v = ctx.values
-    sw = _swapped_pairs(ctx)
-    skip = set(sw["id1"]) | set(sw["id2"]) | set(sw["id1_b"]) | set(sw["id2_b"]) if not sw.empty else set()
-    sel = ~ctx.blank("study_id") & ~ctx.blank("valkey")
-    if skip:
-        sel &= ~v["value_id"].isin(skip).to_numpy()
-    if not sel.any():
+    rows, gid = same_figure_groups(ctx)
+    if not len(rows):
         return empty_issues(), empty_recomputed()
-    # group numbers from integer codes (same numbering as grouping on the strings)
-    gid = ctx.ngroup(SAME_KEY, sel)
-    # number of distinct valkeys per group, on integer codes
-    nun = group_nunique(gid, pd.factorize(v["valkey"].to_numpy(dtype=object)[sel])[0])
-    keep = np.flatnonzero(sel)[nun > 1]
-    w = v.loc[keep, ["value_id", "valkey", "voff", "value", "location", "endpoint", "quantity", "subgroup",
-                     "timepoint", "armn"]].assign(_g=gid[nun > 1])
+    differ = printed_differently(gid, pd.factorize(v["valkey"].to_numpy(dtype=object)[rows])[0])
+    w = v.loc[rows[differ], ["value_id", "valkey", "voff", "value", "location", "endpoint", "quantity", "subgroup",
+                             "timepoint", "armn"]].assign(_g=gid[differ])
     w = w.sort_values(["voff", "value_id"], kind="stable")
     if w.empty:
         return empty_issues(), empty_recomputed()
     w = w.assign(_vl=w["value"] + " (" + w["location"] + ")")
     g = w.groupby("_g", sort=True)
     first = g.first()
-    rep = gjoin(g, "_vl", "; ")
-    ids = gjoin(g, "value_id", ";")
     dv = w.drop_duplicates(["_g", "value"])
-    vals = gjoin(dv.groupby("_g", sort=True), "value", " and ")
-    oth = gjoin(dv[dv["value"] != dv["_g"].map(first["value"])].groupby("_g", sort=True), "value", ", ")
-    oth = oth.reindex(first.index).fillna("")
     what = join_cols(first["endpoint"], first["quantity"], first["subgroup"], first["timepoint"])
-    what = pd.Series(what, dtype=object).str.replace(";", " ", regex=False)
-    arm = pd.Series(np.where(first["armn"] == "total", "", " (" + first["armn"] + ")"), dtype=object)
-    msg = "The same " + what + arm + " is printed as " + pd.Series(vals.to_numpy(dtype=object), dtype=object) + " in different places."
-    exp = np.full(len(first), "one value in every place", dtype=object)
-    return ctx.issues(first["value_id"], "error", rep, exp, msg, ids), empty_recomputed()
+    cols = {"places": gjoin(g, "_vl", "; "), "values": gjoin(dv.groupby("_g", sort=True), "value", " and "),
+            "what": pd.Series(what, dtype=object).str.replace(";", " ", regex=False),
+            "arm": np.where(first["armn"] == "total", "", " (" + first["armn"] + ")")}
+    return (ctx.issues(first["value_id"], value_ids=gjoin(g, "value_id", ";"),
+                       **render(SAME_QUANTITY_MISMATCH, "printed_differently", cols)), empty_recomputed())
 
 
-def _median_hr_pairs(ctx: AuditContext) -> pd.DataFrame:
-    """Two-arm (experimental vs control) median printings with the HR and p printed after them."""
-    return ctx.memo("median_hr_pairs", lambda: _median_hr_pairs_(ctx))
+_MEDIANS_VS_HR = Outcome("error", "{endpoint} median experimental {key2} vs control {key1}; HR {value_r}{p}",
+                         "medians and hazard ratio favouring the same arm",
+                         "The medians favour the {favoured_by_medians} arm but the hazard ratio {value_r}{p} favours the "
+                         "{favoured_by_hr} arm.")
+#: wording and severity of :func:`hr_direction_vs_medians` (either the medians or the HR is
+#: misprinted: which one is the finding's business)
+HR_DIRECTION_VS_MEDIANS = {
+    "opposite_significant": _MEDIANS_VS_HR,
+    "opposite": Outcome("warning", _MEDIANS_VS_HR.reported, _MEDIANS_VS_HR.expected, _MEDIANS_VS_HR.message),
+}
 
 
-def _median_hr_pairs_(ctx: AuditContext) -> pd.DataFrame:
-    v = ctx.values
-    pr = ctx.two_arm
-    pr = pr[(pr["quantity"] == "median") & (pr["arm1"] == "control") & (pr["arm2"] == "experimental")]
-    by = ["study_id", "location", "endpoint", "subgroup"]
-    hr = v.loc[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & ctx.eq("armn", "total"), by + ["value_id", "num", "value", "voff"]]
-    if pr.empty or hr.empty:
-        return pd.DataFrame()
-    m = pair_forward(pr, hr[by + ["value_id", "num", "value", "voff"]], by, "off_max", PAIR_WINDOW)
-    if m.empty:
-        return m
-    p = v.loc[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total"),
-              by + ["value_id", "num", "value", "voff", "comp", "dec"]]
-    left = m.assign(hr_off=m["voff_r"])
-    pm = pair_forward(left, p[by + ["value_id", "num", "value", "voff", "comp", "dec"]].rename(columns=lambda c: c),
-                      by, "hr_off", 60, suffix="_p")
-    m = left.merge(pm[["id1", "id2", "value_id_r", "value_id_p", "num_p", "value_p", "comp_p", "dec_p"]],
-                   on=["id1", "id2", "value_id_r"], how="left")
-    return m
+def medians_vs_hr_direction(median_exp, median_ctl, hr, p, comp, alpha: float,
+                            equal_is_significant: bool = False) -> np.ndarray:
+    """Whether two arms' medians and the hazard ratio printed with them favour the same arm
+    (pure test; HR < 1 favours the experimental arm, a longer median favours its arm).
+
+    Returns the outcome of each row: ``consistent``, ``opposite_significant`` (the HR's p is
+    significant at ``alpha``, see :func:`~.numeric.significance`) or ``opposite``.
+
+    Examples
+    --------
+    >>> medians_vs_hr_direction([5.0, 9.0, 5.0], [8.0, 6.0, 8.0], [0.55, 0.6, 0.55], [0.02, 0.02, 0.3],
+    ...                         ["=", "=", "="], 0.05).tolist()
+    ['opposite_significant', 'consistent', 'opposite']
+    """
+    e, c, h = (np.asarray(x, dtype=float) for x in (median_exp, median_ctl, hr))
+    opposite = ((e > c) & (h > 1)) | ((e < c) & (h < 1))
+    sig = is_significant(np.asarray(p, dtype=float), comp, alpha, equal_is_significant)
+    return np.where(opposite, np.where(sig, "opposite_significant", "opposite"), "consistent")
 
 
 @register("hr_direction_vs_medians", "error",
@@ -151,6 +189,8 @@ def hr_direction_vs_medians(ctx: AuditContext):
     """Medians (experimental vs control) against the HR printed with them (<1 favours experimental).
 
     Error when the HR's p-value is below ``alpha``, warning otherwise (or when no p is printed).
+    Parts: :func:`~.pairing.median_hr_pairs`, :func:`medians_vs_hr_direction`,
+    :data:`HR_DIRECTION_VS_MEDIANS`.
 
     Examples
     --------
@@ -163,39 +203,63 @@ def hr_direction_vs_medians(ctx: AuditContext):
     >>> hr_direction_vs_medians(toy_review(values=vals))[0].loc[0, ["severity", "value_ids"]].tolist()
     ['error', 'e;c;h;p']
     """
-    m = _median_hr_pairs(ctx)
+    m = median_hr_pairs(ctx)
     if m.empty:
         return empty_issues(), empty_recomputed()
     # arm2 = experimental; compare in months, or as printed when no time unit is given
-    exp_ = m["months2"].astype(float).fillna(m["num2"].astype(float))
-    ctl = m["months1"].astype(float).fillna(m["num1"].astype(float))
-    hr = m["num_r"].astype(float)
-    bad = ((exp_ > ctl) & (hr > 1)) | ((exp_ < ctl) & (hr < 1))
-    m = m[bad.to_numpy()]
-    if m.empty:
-        return empty_issues(), empty_recomputed()
-    m = m.reset_index(drop=True)
-    sig = is_significant(m["num_p"].astype(float), m["comp_p"].fillna(""), ctx.params.alpha, ctx.params.p_equal_alpha_significant)
-    sev = np.where(sig, "error", "warning")
-    both = m["months2"].notna() & m["months1"].notna()
+    both = (m["months2"].notna() & m["months1"].notna()).to_numpy()
     e_ = np.where(both, m["months2"], m["num2"]).astype(float)
     c_ = np.where(both, m["months1"], m["num1"]).astype(float)
-    fav_med = pd.Series(np.where(e_ > c_, "experimental", "control"), dtype=object)
-    fav_hr = pd.Series(np.where(m["num_r"].astype(float) < 1, "experimental", "control"), dtype=object)
+    prm = ctx.params
+    outcome = medians_vs_hr_direction(m["months2"].astype(float).fillna(m["num2"].astype(float)),
+                                      m["months1"].astype(float).fillna(m["num1"].astype(float)), m["num_r"],
+                                      m["num_p"], m["comp_p"].fillna(""), prm.alpha, prm.p_equal_alpha_significant)
+    bad = outcome != "consistent"
+    if not bad.any():
+        return empty_issues(), empty_recomputed()
+    m = m[bad].reset_index(drop=True)
+    e_, c_ = e_[bad], c_[bad]
     hasp = m["value_p"].notna()
-    ptxt = pd.Series(np.where(hasp, ", P " + m["comp_p"].fillna("").astype(str) + " " + m["value_p"].fillna("").astype(str), ""), dtype=object)
-    msg = ("The medians favour the " + fav_med + " arm but the hazard ratio " + m["value_r"] + ptxt + " favours the " + fav_hr + " arm.")
-    rep = m["endpoint"] + " median experimental " + m["key2"] + " vs control " + m["key1"] + "; HR " + m["value_r"] + ptxt
-    # either the medians or the HR is misprinted: which one is the finding's business
-    exp = np.full(len(m), "medians and hazard ratio favouring the same arm", dtype=object)
+    cols = {c: m[c] for c in ("endpoint", "key1", "key2", "value_r")}
+    cols["p"] = np.where(hasp, ", P " + m["comp_p"].fillna("").astype(str) + " " + m["value_p"].fillna("").astype(str), "")
+    cols["favoured_by_medians"] = np.where(e_ > c_, "experimental", "control")
+    cols["favoured_by_hr"] = np.where(m["num_r"].astype(float) < 1, "experimental", "control")
     ids = join_cols(m["id2"], m["id1"], m["value_id_r"], m["value_id_p"].fillna(""))
-    return ctx.issues(m["id2"], sev, rep, exp, msg, ids), empty_recomputed()
+    return ctx.issues(m["id2"], value_ids=ids, **render(HR_DIRECTION_VS_MEDIANS, outcome[bad], cols)), empty_recomputed()
+
+
+#: wording and severity of :func:`hr_vs_median_ratio`
+HR_VS_MEDIAN_RATIO = {
+    "far_from_medians": Outcome("warning", "HR {value_r}", "HR ≈ {implied}",
+                                "The hazard ratio {value_r} is far from the {implied} that the medians ({key2} vs {key1}) "
+                                "suggest (ratio {ratio})."),
+}
+
+
+def hr_vs_medians(median_ctl, median_exp, hr, band) -> pd.DataFrame:
+    """The hazard ratio an exponential model implies from two medians, against the printed HR
+    (pure test).
+
+    Returns ``implied`` (median_control / median_experimental), ``ratio`` (implied / HR) and
+    ``consistent`` (the ratio within ``band`` = (low, high)).
+
+    Examples
+    --------
+    >>> hr_vs_medians([16.4, 12.0], [10.5, 10.0], [0.25, 1.1], (0.5, 2.0)).round(3).values.tolist()
+    [[1.562, 6.248, False], [1.2, 1.091, True]]
+    """
+    implied = np.asarray(median_ctl, dtype=float) / np.asarray(median_exp, dtype=float)
+    ratio = implied / np.asarray(hr, dtype=float)
+    lo, hi = band
+    return pd.DataFrame({"implied": implied, "ratio": ratio, "consistent": (ratio >= lo) & (ratio <= hi)})
 
 
 @register("hr_vs_median_ratio", "warning",
           "Hazard ratio far from the ratio of medians (control/experimental) an exponential model implies.")
 def hr_vs_median_ratio(ctx: AuditContext):
     """(median_control / median_experimental) / HR outside ``median_ratio_band``: warning.
+
+    Parts: :func:`~.pairing.median_hr_pairs`, :func:`hr_vs_medians`, :data:`HR_VS_MEDIAN_RATIO`.
 
     Examples
     --------
@@ -207,33 +271,70 @@ def hr_vs_median_ratio(ctx: AuditContext):
     >>> hr_vs_median_ratio(toy_review(values=vals))[0].loc[0, "expected"]
     'HR ≈ 1.562'
     """
-    m = _median_hr_pairs(ctx)
+    m = median_hr_pairs(ctx)
     if m.empty:
         return empty_issues(), empty_recomputed()
     e, c, hr = m["months2"].astype(float), m["months1"].astype(float), m["num_r"].astype(float)
-    fin = np.isfinite(e) & np.isfinite(c) & (e > 0) & (c > 0) & (hr > 0)
-    m = m[fin.to_numpy()].copy()
+    m = m[(np.isfinite(e) & np.isfinite(c) & (e > 0) & (c > 0) & (hr > 0)).to_numpy()]
     if m.empty:
         return empty_issues(), empty_recomputed()
-    implied = m["months1"].astype(float) / m["months2"].astype(float)
-    ratio = implied / m["num_r"].astype(float)
-    lo, hi = ctx.params.median_ratio_band
-    ok = (ratio >= lo) & (ratio <= hi)
-    rec = ctx.recomputed(m["value_id_r"], fmt_arr(implied.to_numpy()),
-                         "median_control/median_experimental (exponential model)",
-                         np.where(ok, "consistent", "inconsistent"))
-    b = m[~ok.to_numpy()]
-    br = ratio[~ok]
+    t = hr_vs_medians(m["months1"], m["months2"], m["num_r"], ctx.params.median_ratio_band)
+    ok = t["consistent"].to_numpy()
+    rec = ctx.recomputed(m["value_id_r"], fmt_arr(t["implied"].to_numpy()),
+                         "median_control/median_experimental (exponential model)", np.where(ok, "consistent", "inconsistent"))
+    b = m[~ok].reset_index(drop=True)
     if b.empty:
         return empty_issues(), rec
-    b = b.reset_index(drop=True)
-    imp = pd.Series(fmt_arr(implied[~ok].to_numpy()), dtype=object)
-    q = pd.Series(fmt_arr(br.to_numpy()), dtype=object)
-    msg = ("The hazard ratio " + b["value_r"] + " is far from the " + imp + " that the medians (" + b["key2"] + " vs "
-           + b["key1"] + ") suggest (ratio " + q + ").")
-    iss = ctx.issues(b["value_id_r"], "warning", "HR " + b["value_r"], "HR ≈ " + imp, msg,
-                     join_cols(b["value_id_r"], b["id2"], b["id1"]))
-    return iss, rec
+    cols = {"value_r": b["value_r"], "key1": b["key1"], "key2": b["key2"],
+            "implied": fmt_arr(t["implied"].to_numpy()[~ok]), "ratio": fmt_arr(t["ratio"].to_numpy()[~ok])}
+    return (ctx.issues(b["value_id_r"], value_ids=join_cols(b["value_id_r"], b["id2"], b["id1"]),
+                       **render(HR_VS_MEDIAN_RATIO, "far_from_medians", cols)), rec)
+
+
+#: wording and severity of :func:`arm_order`
+ARM_ORDER = {
+    "reversed": Outcome("warning", "{k} of {judged} pairs {first_words} first", "{announced}",
+                        "{k} of the {judged} two-arm pairs here print the {first_words} value first although the header "
+                        "announces the order {announced}, so a reader may attribute the values to the wrong arms."),
+}
+
+
+def order_reversed(first_arm, arm1, arm2, pos1, pos2) -> np.ndarray:
+    """Whether a pair of arms is printed against the announced order (pure test): the arm
+    printed first is not the one whose position in the announced order is lower.
+
+    Examples
+    --------
+    >>> order_reversed(["control", "experimental"], ["control"] * 2, ["experimental"] * 2, [1, 1], [0, 0]).tolist()
+    [True, False]
+    """
+    expected_first = np.where(np.asarray(pos1) < np.asarray(pos2), np.asarray(arm1, dtype=object), np.asarray(arm2, dtype=object))
+    return np.asarray(first_arm, dtype=object) != expected_first
+
+
+def announced_order_pairs(ctx: AuditContext) -> pd.DataFrame:
+    """Two-arm printings in a study's own table location, both values in one quoted clause,
+    with each arm's position in the order the table header announces (``studies.arm_order``)
+    as ``pos1, pos2`` (pairing step)."""
+    st = ctx.studies[(ctx.studies["arm_order"] != "") & ctx.studies["location"].str.startswith("table")]
+    st = st[["study_id", "location", "arm_order"]].drop_duplicates(["study_id", "location"])
+    if st.empty:
+        return pd.DataFrame()
+    pr = ctx.two_arm.merge(st, on=["study_id", "location"])
+    # a pair relies on an announced order only when both values sit in one quoted clause; values
+    # printed in separate clauses each carry their own group label ("A: …; B: …")
+    same = (ctx.take(ctx.pos(pr["id1"]), ["offset"])["offset"].to_numpy(dtype=object)
+            == ctx.take(ctx.pos(pr["id2"]), ["offset"])["offset"].to_numpy(dtype=object))
+    pr = pr[same]
+    if pr.empty:
+        return pr
+    # position of each arm in the announced order (arm lists are short: a handful of exploded rows)
+    order = pr[["arm_order"]].drop_duplicates().assign(arm=lambda d: d["arm_order"].str.split(";")).explode("arm")
+    order["pos"] = order.groupby("arm_order", sort=False).cumcount()
+    pos = order.set_index(["arm_order", "arm"])["pos"]
+    pr["pos1"] = pos.reindex(pd.MultiIndex.from_arrays([pr["arm_order"], pr["arm1"]])).to_numpy()
+    pr["pos2"] = pos.reindex(pd.MultiIndex.from_arrays([pr["arm_order"], pr["arm2"]])).to_numpy()
+    return pr[pr["pos1"].notna() & pr["pos2"].notna()].copy()
 
 
 @register("arm_order", "warning",
@@ -244,7 +345,8 @@ def arm_order(ctx: AuditContext):
     ``arm_order`` is the header order of the study's table row, so only printings in the
     study's own table location are judged, and only pairs printed within one quoted clause
     (``A vs B``, ``A 和 B``): values printed in separate clauses carry their own group labels. One finding per (study, location) lists every pair
-    printed against the announced order (``reported``: how many of the judged pairs).
+    printed against the announced order (``reported``: how many of the judged pairs). Parts:
+    :func:`announced_order_pairs`, :func:`order_reversed`, :data:`ARM_ORDER`.
 
     Examples
     --------
@@ -256,33 +358,13 @@ def arm_order(ctx: AuditContext):
     >>> arm_order(toy_review(values=vals, studies=st))[0].loc[0, ["reported", "value_ids"]].tolist()
     ['1 of 1 pairs control first', 'c;e']
     """
-    st = ctx.studies[(ctx.studies["arm_order"] != "") & ctx.studies["location"].str.startswith("table")]
-    st = st[["study_id", "location", "arm_order"]].drop_duplicates(["study_id", "location"])
-    if st.empty:
-        return empty_issues(), empty_recomputed()
-    pr = ctx.two_arm.merge(st, on=["study_id", "location"])
-    # a pair relies on an announced order only when both values sit in one quoted clause; values
-    # printed in separate clauses each carry their own group label ("A: …; B: …")
-    same = (ctx.take(ctx.pos(pr["id1"]), ["offset"])["offset"].to_numpy(dtype=object)
-            == ctx.take(ctx.pos(pr["id2"]), ["offset"])["offset"].to_numpy(dtype=object))
-    pr = pr[same]
+    pr = announced_order_pairs(ctx)
     if pr.empty:
         return empty_issues(), empty_recomputed()
-    # position of each arm in the announced order (arm lists are short: a handful of exploded rows)
-    order = pr[["arm_order"]].drop_duplicates().assign(arm=lambda d: d["arm_order"].str.split(";")).explode("arm")
-    order["pos"] = order.groupby("arm_order", sort=False).cumcount()
-    pos = order.set_index(["arm_order", "arm"])["pos"]
-    pr["pos1"] = pos.reindex(pd.MultiIndex.from_arrays([pr["arm_order"], pr["arm1"]])).to_numpy()
-    pr["pos2"] = pos.reindex(pd.MultiIndex.from_arrays([pr["arm_order"], pr["arm2"]])).to_numpy()
-    pr = pr[pr["pos1"].notna() & pr["pos2"].notna()].copy()
-    if pr.empty:
-        return empty_issues(), empty_recomputed()
-    expected_first = np.where(pr["pos1"] < pr["pos2"], pr["arm1"], pr["arm2"])
-    pr["rev"] = pr["first_arm"].to_numpy() != expected_first
-    pr["first_id"] = np.where(pr["first_arm"] == pr["arm1"], pr["id1"], pr["id2"])
-    pr["second_id"] = np.where(pr["first_arm"] == pr["arm1"], pr["id2"], pr["id1"])
-    pr["second_arm"] = np.where(pr["first_arm"] == pr["arm1"], pr["arm2"], pr["arm1"])
-    pr["pair"] = pr["first_id"] + ";" + pr["second_id"]
+    pr["rev"] = order_reversed(pr["first_arm"], pr["arm1"], pr["arm2"], pr["pos1"], pr["pos2"])
+    first_is_1 = pr["first_arm"] == pr["arm1"]
+    pr["first_id"] = np.where(first_is_1, pr["id1"], pr["id2"])
+    pr["pair"] = pr["first_id"] + ";" + np.where(first_is_1, pr["id2"], pr["id1"])
     key = ["study_id", "location"]
     judged = pr.groupby(key, sort=False).size().rename("n_judged")
     b = pr[pr["rev"]].sort_values(["off_min", "first_id"], kind="stable")
@@ -291,14 +373,8 @@ def arm_order(ctx: AuditContext):
     g = b.groupby(key, sort=True)
     agg = g.agg(first_id=("first_id", "first"), k=("pair", "size"), arm_order=("arm_order", "first"))
     agg["ids"] = gjoin(g, "pair", ";")
-    fw = b.drop_duplicates(key + ["first_arm"])
-    agg["words"] = gjoin(fw.groupby(key, sort=True), "first_arm", "/")
+    agg["words"] = gjoin(b.drop_duplicates(key + ["first_arm"]).groupby(key, sort=True), "first_arm", "/")
     agg = agg.reset_index().merge(judged.reset_index(), on=key)
-    words = agg["words"]
-    k, nj = agg["k"].astype(str), agg["n_judged"].astype(str)
-    ann = agg["arm_order"].str.replace(";", " then ", regex=False)
-    rep = k + " of " + nj + " pairs " + words + " first"
-    msg = (k + " of the " + nj + " two-arm pairs here print the " + words + " value first although the header announces the order "
-           + ann + ", so a reader may attribute the values to the wrong arms.")
-    iss = ctx.issues(agg["first_id"], "warning", rep, ann, msg, agg["ids"])
-    return iss, empty_recomputed()
+    cols = {"k": agg["k"].astype(str), "judged": agg["n_judged"].astype(str), "first_words": agg["words"],
+            "announced": agg["arm_order"].str.replace(";", " then ", regex=False)}
+    return ctx.issues(agg["first_id"], value_ids=agg["ids"], **render(ARM_ORDER, "reversed", cols)), empty_recomputed()

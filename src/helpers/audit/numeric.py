@@ -154,6 +154,35 @@ def fitting_denominators(m: int, d: int, max_n: int, count: int | None = None) -
     return [int(x) for x in ns[ok]]
 
 
+def fitting_denominator_lists(m, d, k, max_n: int, listed: int) -> np.ndarray:
+    """The first ``listed`` denominators ≤ ``max_n`` that give each printed percentage m·10^-d
+    (with the count k when k ≥ 0, with some count when k is -1), comma-joined ("none" if none).
+
+    Vectorised over 1..max_n and computed once per distinct (m, d, k): the row-wise
+    :func:`fitting_denominators`, as text for readers.
+
+    Examples
+    --------
+    >>> fitting_denominator_lists([330, 250], [1, 1], [-1, 5], 100, 3).tolist()
+    ['88, 91, 94', '20']
+    """
+    key = pd.DataFrame({"m": np.asarray(m, dtype="int64"), "d": np.asarray(d, dtype="int64"),
+                        "k": np.asarray(k, dtype="int64")})
+    uq = key.drop_duplicates().reset_index(drop=True)
+    codes = key.merge(uq.assign(_i=np.arange(len(uq))), on=["m", "d", "k"], how="left")["_i"].to_numpy()
+    ns = np.arange(1, max_n + 1, dtype="int64")[None, :]
+    um, ud, uk = (uq[c].to_numpy(dtype="int64")[:, None] for c in ("m", "d", "k"))
+    s = 200 * np.power(10, ud)
+    lo = np.maximum(-(-((2 * um - 1) * ns) // s), 0)
+    hi = np.minimum(((2 * um + 1) * ns) // s, ns)
+    with_k = (uk >= 0) & (np.abs(200 * np.maximum(uk, 0) * np.power(10, ud) - 2 * um * ns) <= ns) & (ns >= uk)
+    fits = np.where(uk >= 0, with_k, lo <= hi)
+    strs = np.empty(len(uq), dtype=object)
+    for i in range(len(uq)):  # one per distinct printed percentage
+        strs[i] = ", ".join(map(str, ns[0][fits[i]][:listed])) or "none"
+    return strs[codes]
+
+
 def to_fraction(s: str) -> Fraction | None:
     """Exact value of a printed decimal string (None when not a number).
 

@@ -220,3 +220,86 @@ def _two_by_two_tables(ctx: AuditContext) -> pd.DataFrame:
     exp_first = np.where((pr["arm2"] == "experimental") | ((pr["arm1"] != "experimental") & (pr["first_arm"] == pr["arm2"])), True, False)
     pr = pr.assign(swap=exp_first)
     return pr
+
+
+def swapped_printings(ctx: AuditContext) -> pd.DataFrame:
+    """Pairs of two-arm printings of one study whose two values are exchanged between them.
+
+    Both printings share study, quantity, unit, bound, subgroup, timepoint and arm names; the
+    second prints arm 1's value for arm 2 and arm 2's for arm 1 (different numbers, so a pair
+    of equal values never counts; the join is on the exchanged keys, for speed). Columns of
+    :func:`two_arm_printings`, the second printing's with ``_b``. Shared by ``arms_swapped`` and ``same_quantity_mismatch``.
+    """
+    return ctx.memo("swapped_pairs", lambda: _swapped_printings(ctx))
+
+
+def _swapped_printings(ctx: AuditContext) -> pd.DataFrame:
+    pr = ctx.two_arm
+    pr = pr[pr["key1"] != pr["key2"]]
+    if pr.empty:
+        return pr.assign(**{c: pd.Series([], dtype=object) for c in ["id1_b", "id2_b", "endpoint_b", "location_b"]})
+    pr = pr.reset_index(drop=True).assign(pid=lambda d: np.arange(len(d)))
+    on = ["study_id", "quantity", "unit", "bnd", "subgroup", "timepoint", "arm1", "arm2"]
+    b = pr.rename(columns={"key1": "key2", "key2": "key1"})
+    m = pr.merge(b, on=on + ["key1", "key2"], suffixes=("", "_b"))
+    m = m[m["pid"] < m["pid_b"]]
+    # the join matched the exchanged keys: the second printing's own keys, for the test to read
+    return m.assign(key1_b=m["key2"], key2_b=m["key1"])
+
+
+#: characters between a two-arm printing and the HR printed after it (and between HR and p)
+MEDIAN_HR_WINDOW, HR_P_WINDOW = 160, 60
+
+
+def median_hr_pairs(ctx: AuditContext) -> pd.DataFrame:
+    """Two-arm (control, experimental) median printings with the HR printed after them (same
+    study, location, endpoint and subgroup, within :data:`MEDIAN_HR_WINDOW` characters) and the
+    p printed after that HR (within :data:`HR_P_WINDOW`; blank when none).
+
+    Columns of :func:`two_arm_printings` (arm1 control, arm2 experimental), the HR's with ``_r``
+    and the p's ``value_id_p, num_p, value_p, comp_p, dec_p``. Shared by
+    ``hr_direction_vs_medians`` and ``hr_vs_median_ratio``.
+    """
+    return ctx.memo("median_hr_pairs", lambda: _median_hr_pairs(ctx))
+
+
+def _median_hr_pairs(ctx: AuditContext) -> pd.DataFrame:
+    v = ctx.values
+    pr = ctx.two_arm
+    pr = pr[(pr["quantity"] == "median") & (pr["arm1"] == "control") & (pr["arm2"] == "experimental")]
+    by = ["study_id", "location", "endpoint", "subgroup"]
+    hr = v.loc[ctx.eq("quantity", "hr") & v["simple"].to_numpy() & ctx.eq("armn", "total"), by + ["value_id", "num", "value", "voff"]]
+    if pr.empty or hr.empty:
+        return pd.DataFrame()
+    m = pair_forward(pr, hr[by + ["value_id", "num", "value", "voff"]], by, "off_max", MEDIAN_HR_WINDOW)
+    if m.empty:
+        return m
+    p = v.loc[ctx.eq("quantity", "p_value") & v["ok"].to_numpy() & ctx.eq("armn", "total"),
+              by + ["value_id", "num", "value", "voff", "comp", "dec"]]
+    left = m.assign(hr_off=m["voff_r"])
+    pm = pair_forward(left, p[by + ["value_id", "num", "value", "voff", "comp", "dec"]], by, "hr_off", HR_P_WINDOW, suffix="_p")
+    return left.merge(pm[["id1", "id2", "value_id_r", "value_id_p", "num_p", "value_p", "comp_p", "dec_p"]],
+                      on=["id1", "id2", "value_id_r"], how="left")
+
+
+#: what makes a rate and a median belong to the same curve in :func:`rate_median_pairs`
+CURVE_KEY = ["study_id", "endpoint", "armn", "subgroup"]
+
+
+def rate_median_pairs(ctx: AuditContext) -> pd.DataFrame:
+    """Each landmark rate (a plain rate with a timepoint) with each median of the same curve
+    (study, endpoint, arm, subgroup; the median in a time unit or NR).
+
+    Columns: the rate's ``value_id, value, num, mant, dec, months, tp_months, unit, timepoint``
+    and the median's ``value_id_m, value_m, months_m, unit_m``. Shared by
+    ``survival_landmark`` and ``survival_exponential``.
+    """
+    v = ctx.values
+    cols = CURVE_KEY + ["value_id", "value", "num", "mant", "dec", "months", "tp_months", "unit", "timepoint"]
+    r = v.loc[ctx.eq("quantity", "rate") & v["simple"].to_numpy() & v["tp_months"].notna().to_numpy() & ~ctx.blank("study_id"),
+              cols]
+    md = v.loc[ctx.eq("quantity", "median") & (v["simple"] | v["is_nr"]).to_numpy() & v["months"].notna().to_numpy()
+               & ~ctx.blank("study_id"), CURVE_KEY + ["value_id", "value", "months", "unit"]]
+    if r.empty or md.empty:
+        return pd.DataFrame()
+    return ctx.merge_rows(r, md, CURVE_KEY, suffixes=("", "_m"))
