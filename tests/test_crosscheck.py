@@ -8,6 +8,18 @@ import pytest
 
 from helpers import crosscheck as cc
 from helpers import paths
+from helpers.audit import ISSUE_COLUMNS
+from helpers.audit.primary_sources import fact_flag_candidates, figure_flag_candidates, source_flags
+
+
+def crosscheck_flags(external, values=None, publications=None):
+    """The flags the registered source checks raise for these source figures (standalone)."""
+    return source_flags(figure_flag_candidates(cc.compare_external(external, values, publications)))
+
+
+def fact_flags(fact_comparisons, values=None):
+    """The flags the registered source checks raise for these compared facts (standalone)."""
+    return source_flags(fact_flag_candidates(fact_comparisons, values))
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
@@ -120,8 +132,8 @@ def test_crosscheck_flags_with_values(synthetic):
                                                    subgroup="", timepoint=["", "", "", "", "2y", "", ""],
                                                    unit=["patients", "months", "months", "", "percent",
                                                          "months", "percent"])
-    flags = cc.crosscheck_flags(ext, review)
-    assert list(flags.columns) == cc.FLAG_COLUMNS
+    flags = crosscheck_flags(ext, review)
+    assert list(flags.columns) == ISSUE_COLUMNS
     # the planted arm swap is one flag carrying both value_ids
     assert set(flags["value_ids"]) == {"a_n", "a_pfs_exp;a_pfs_ctl", "a_p"}
     assert (flags["check"] == "primary_source_mismatch").all()
@@ -136,7 +148,7 @@ def test_crosscheck_flags_without_values_uses_review_value(synthetic):
     _, source = synthetic
     ext = source.assign(value_id="", review_value=["80", "9.7", "3.5", "0.01", "58", "23.4", "41.7"],
                         review_comparator=["=", "=", "=", "<", "=", "=", "="])
-    flags = cc.crosscheck_flags(ext)
+    flags = crosscheck_flags(ext)
     assert len(flags) == 3 and (flags["value_ids"] == "").all()   # n, the exchange, p
     assert set(flags["study"]) == {"alpha2000"}
 
@@ -349,7 +361,7 @@ def test_pure_swap_is_one_exchange_one_flag():
     assert (comp["status"] == "contradicted").all()
     assert comp["swap_group"].nunique() == 1 and comp["swap_group"].iloc[0] != ""
     assert comp["exchange_only"].all() and (comp["wrong_value"] == "").all()
-    flags = cc.crosscheck_flags(external, values, pubs)
+    flags = crosscheck_flags(external, values, pubs)
     assert len(flags) == 1
     assert set(flags.loc[0, "value_ids"].split(";")) == {"x_exp", "x_ctl"}
     assert "exchanged" in flags.loc[0, "message"]
@@ -371,7 +383,7 @@ def test_swap_with_a_misprint_keeps_the_misprint_as_one_wrong_value():
     summary = cc.source_summary(comp.reset_index(), pubs, pd.DataFrame({"study_id": ["delta1999"]}))
     row = summary.iloc[0]
     assert row["wrong_values"] == 1 and row["exchanges"] == 1 and row["contradicted"] == 3
-    flags = cc.crosscheck_flags(external, values, pubs)
+    flags = crosscheck_flags(external, values, pubs)
     assert len(flags) == 3          # the exchange, and the misprint at each of its two places
     assert sorted(flags["value_ids"]) == sorted(["x_exp;x_ctl", "x_exp", "t_ctl"])
 
@@ -380,15 +392,15 @@ def test_no_swap_when_figures_match_neither_arm():
     values, external, pubs = _two_arm("9.0", "16.0", "15.0", "8.0")
     comp = cc.source_comparisons(values, external, pubs)
     assert (comp["swap_group"] == "").all() and (comp["wrong_value"] != "").all()
-    assert len(cc.crosscheck_flags(external, values, pubs)) == 2
+    assert len(crosscheck_flags(external, values, pubs)) == 2
 
 
 def test_secondary_doubt_is_an_info_flag_and_different_report_raises_nothing():
     values, external, pubs = _two_arm("12.0", "6.0", "12.0", "7.0")
-    flags = cc.crosscheck_flags(external, values, pubs.assign(source_kind="secondary"))
+    flags = crosscheck_flags(external, values, pubs.assign(source_kind="secondary"))
     assert flags[["check", "severity", "value_ids"]].values.tolist() == [["secondary_source_doubt", "info", "x_ctl"]]
-    assert cc.crosscheck_flags(external, values, pubs.assign(report="other")).empty
-    primary = cc.crosscheck_flags(external, values, pubs)
+    assert crosscheck_flags(external, values, pubs.assign(report="other")).empty
+    primary = crosscheck_flags(external, values, pubs)
     assert primary[["check", "severity"]].values.tolist() == [["primary_source_mismatch", "error"]]
 
 
@@ -432,8 +444,8 @@ def test_fact_comparison_agree_disagree_and_weights():
     assert out.loc["f4", "status"] == "contradicted"
     assert out.loc["f5", ["agreement", "status"]].tolist() == ["agree", "different_report"]
     values = pd.DataFrame({"value_id": ["n_eta"], "location": ["text 2"], "section": ["2"]})
-    flags = cc.fact_flags(out.reset_index(), values)
-    assert list(flags.columns) == cc.FLAG_COLUMNS
+    flags = fact_flags(out.reset_index(), values)
+    assert list(flags.columns) == ISSUE_COLUMNS
     got = flags.set_index("value_ids", drop=False)
     assert flags[["check", "severity"]].values.tolist() == [
         ["source_fact_mismatch", "warning"], ["secondary_source_doubt", "info"], ["source_fact_mismatch", "warning"]]
@@ -446,4 +458,4 @@ def test_fact_labels_blank_side_is_not_checkable():
     f = pd.DataFrame({"fact_id": ["f"], "ref": ["1"], "study_id": ["s"], "url": ["u"], "aspect": ["design"],
                       "source_says": [""], "review_says": ["rct"], "review_location": ["table 1"], "review_refs": ["1"]})
     assert cc.compare_facts(f).loc[0, "status"] == "not_checkable"
-    assert cc.fact_flags(cc.compare_facts(f)).empty
+    assert fact_flags(cc.compare_facts(f)).empty

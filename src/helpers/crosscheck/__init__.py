@@ -19,19 +19,20 @@ Main entry points
     rounding-aware comparison with weights: one status of :data:`STATUSES` per pair.
 ``source_comparisons(values, external, publications)``
     every linked pair with status, evidence, and arm exchanges (``swap_group``).
-``crosscheck_flags(...)``, ``fact_flags(...)``
-    flags in the common flag schema: ``primary_source_mismatch`` (error),
-    ``source_fact_mismatch`` (warning), ``secondary_source_doubt`` (info).
+``compare_external(external, values, publications)``
+    every source row compared, with the columns the flags are worded from; the flags
+    themselves (``primary_source_mismatch``, ``source_fact_mismatch``, ``secondary_source_doubt``)
+    are registered checks of the audit engine (:mod:`helpers.audit.primary_sources`).
 ``source_summary(...)``
     per study: kinds of source read, figures covered, statuses, distinct wrong values, notices.
 """
-from .facts import FACT_CHECK, FACT_COLUMNS, compare_facts, fact_agreement, fact_flags
+from .facts import FACT_CHECK, FACT_COLUMNS, compare_facts, fact_agreement
 from .io import load_external, load_facts, load_review_values
 from .linking import LINK_KEYS, attach_columns, link_value_ids, source_identifier
 from .printed import NOT_REACHED, Printed, compare_printed, norm, parse_printed
 from .sources import (CHECK, COMPARISON_COLUMNS, DOUBT_CHECK, FLAG_COLUMNS, PRIMARY_WEIGHT, SOURCE_WEIGHTS,
-                      STATUS_TO_RECOMPUTED, STATUSES, attach_publications, comparison_flags, compare_external,
-                      compare_sources, crosscheck_flags, source_comparisons, source_recomputed, source_status,
+                      STATUS_TO_RECOMPUTED, STATUSES, attach_publications, compare_external,
+                      compare_sources, source_comparisons, source_recomputed, source_status,
                       source_weight, swap_groups)
 from .summary import SUMMARY_COLUMNS, source_summary, value_statuses, wrong_value_count
 
@@ -39,7 +40,7 @@ __all__ = [
     "CHECK", "COMPARISON_COLUMNS", "DOUBT_CHECK", "FACT_CHECK", "FACT_COLUMNS", "FLAG_COLUMNS", "LINK_KEYS",
     "NOT_REACHED", "PRIMARY_WEIGHT", "SOURCE_WEIGHTS", "STATUSES", "STATUS_TO_RECOMPUTED", "SUMMARY_COLUMNS",
     "Printed", "attach_columns", "attach_publications", "compare_external", "compare_facts", "compare_printed",
-    "compare_sources", "comparison_flags", "crosscheck_flags", "fact_agreement", "fact_flags", "link_value_ids", "load_external",
+    "compare_sources", "fact_agreement", "link_value_ids", "load_external",
     "load_facts", "load_review_values", "norm", "parse_printed", "source_comparisons",
     "source_identifier", "source_recomputed", "source_status", "source_summary", "source_weight",
     "swap_groups", "value_statuses", "wrong_value_count",

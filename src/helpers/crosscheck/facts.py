@@ -8,13 +8,11 @@ contradicts; a secondary report raises a doubt.
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from .linking import attach_columns, source_identifier
-from .printed import norm, shown_source
-from .sources import DOUBT_CHECK, FLAG_COLUMNS, source_status, source_weight
+from .printed import norm
+from .sources import source_status, source_weight
 
 FACT_CHECK = "source_fact_mismatch"
 FACT_COLUMNS = ["fact_id", "ref", "study_id", "url", "aspect", "source_says", "review_says", "review_location",
@@ -79,51 +77,3 @@ def compare_facts(facts: pd.DataFrame, publications: pd.DataFrame | None = None)
             "value_ids": norm(r.get("value_ids")),
         })
     return pd.DataFrame(rows, columns=FACT_COMPARISON_COLUMNS)
-
-
-def _text_section(location: str) -> str:
-    """The section a ``text N.N`` location names ("text 2.1.2" -> "2.1.2"); blank for tables.
-
-    Examples
-    --------
-    >>> _text_section("text 2.1.2"), _text_section("table 3")
-    ('2.1.2', '')
-    """
-    m = re.fullmatch(r"text (\d+(?:\.\d+)*)", norm(location))
-    return m.group(1) if m else ""
-
-
-def fact_flags(fact_comparisons: pd.DataFrame, values: pd.DataFrame | None = None,
-               names: dict | None = None) -> pd.DataFrame:
-    """Disagreeing facts as flags (:data:`FLAG_COLUMNS`): ``source_fact_mismatch`` (warning) when a
-    primary source of the cited report says otherwise, ``secondary_source_doubt`` (info) when only
-    a secondary report does.  The section is that of the review's values printed at the same
-    location (blank if none).
-
-    Examples
-    --------
-    >>> fc = pd.DataFrame({"fact_id": ["f1"], "study_id": ["x2000"], "ref": ["3"], "aspect": ["design"],
-    ...     "source_says": ["meta_analysis"], "review_says": ["rct"], "review_location": ["table 9"],
-    ...     "agreement": ["disagree"], "status": ["contradicted"], "source": ["doi:10.1/x"],
-    ...     "evidence": [""], "value_ids": [""]})
-    >>> fact_flags(fc)[["check", "severity", "reported", "expected"]].values.tolist()
-    [['source_fact_mismatch', 'warning', 'rct', 'meta_analysis']]
-    """
-    sections = {}
-    if values is not None and {"location", "section"} <= set(values.columns):
-        sections = values.drop_duplicates("location").set_index("location")["section"].to_dict()
-    flags = []
-    for _, c in fact_comparisons[fact_comparisons["status"].isin(["contradicted", "doubt"])].iterrows():
-        primary = c["status"] == "contradicted"
-        who = (f"the primary source {shown_source(c['source'])}" if primary
-               else f"a secondary report ({shown_source(c['source'])})")
-        study = (names or {}).get(c["study_id"]) or c["study_id"]
-        msg = (f"The review describes the {c['aspect']} of {study} in {c['review_location']} as "
-               f"'{c['review_says']}', but {who} says '{c['source_says'].replace('|', ' / ')}'.")
-        flags.append({"check": FACT_CHECK if primary else DOUBT_CHECK, "severity": "warning" if primary else "info",
-                      "section": norm(sections.get(c["review_location"], "")) or _text_section(c["review_location"]),
-                      "location": c["review_location"],
-                      "refs": c["ref"], "study": c["study_id"], "quantity": c["aspect"],
-                      "reported": c["review_says"], "expected": c["source_says"], "message": msg,
-                      "value_ids": c["value_ids"]})
-    return pd.DataFrame(flags, columns=FLAG_COLUMNS)

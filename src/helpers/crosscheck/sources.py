@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .linking import attach_columns, link_value_ids, source_identifier
-from .printed import compare_printed, norm, parse_printed, shown_source
+from .printed import compare_printed, norm, parse_printed
 
 STATUSES = ("confirmed", "contradicted", "different_report", "doubt", "secondary_agrees", "not_checkable")
 #: weight of each kind of source; a weight >= PRIMARY_WEIGHT may confirm or contradict
@@ -250,74 +250,6 @@ def source_comparisons(values: pd.DataFrame, external: pd.DataFrame, publication
     comp = compare_external(external, values, publications)
     comp = comp[comp["value_id"] != ""].reset_index(drop=True)
     return comp[COMPARISON_COLUMNS]
-
-
-def _what(c, arm: bool = True, names: dict | None = None) -> str:
-    parts = (norm(c.get("endpoint")), norm(c.get("arm")) if arm else "", norm(c.get("subgroup")),
-             norm(c.get("timepoint")))
-    what = ", ".join(x for x in parts if x)
-    sid = norm(c.get("study_id"))
-    return f"the {norm(c.get('quantity'))}{' (' + what + ')' if what else ''} of {(names or {}).get(sid) or sid}"
-
-
-def _flag(check, severity, c, reported, expected, message, value_ids) -> dict:
-    return {"check": check, "severity": severity, "section": norm(c.get("section")),
-            "location": norm(c.get("location")), "refs": norm(c.get("refs")), "study": norm(c.get("study_id")),
-            "quantity": norm(c.get("quantity")), "reported": reported, "expected": expected,
-            "message": message, "value_ids": value_ids}
-
-
-def crosscheck_flags(external: pd.DataFrame, values: pd.DataFrame | None = None,
-                     publications: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Flags from the source cross-check, in the common flag schema (:data:`FLAG_COLUMNS`).
-
-    * ``primary_source_mismatch`` (error): a primary source contradicts the review's figure —
-      one flag per contradicted figure, except that an exchange of two arms' figures (see
-      :func:`swap_groups`) is one flag carrying both value_ids; a figure still wrong once the
-      exchange is undone keeps its own flag.
-    * ``secondary_source_doubt`` (info): a secondary report disagrees with the review.
-
-    ``different_report``, ``secondary_agrees`` and ``not_checkable`` pairs raise nothing.
-    *external* is the table of source figures; when *values* is given, blank ``value_id`` cells
-    are linked with :func:`link_value_ids` and the review's figure is taken from *values*; rows
-    that stay unlinked use the external ``review_value`` and yield flags without a value_id.
-    Same as :func:`comparison_flags` of :func:`compare_external`.
-    """
-    return comparison_flags(compare_external(external, values, publications))
-
-
-def comparison_flags(comp: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
-    """Flags (:data:`FLAG_COLUMNS`) of compared source rows (the output of :func:`compare_external`):
-    one ``primary_source_mismatch`` per arm exchange and per figure still wrong, one
-    ``secondary_source_doubt`` per secondary disagreement. The ``study`` column holds study_ids;
-    messages name each study by ``names`` (study_id -> printed name; the id when absent).
-    """
-    flags = []
-    for gid, g in comp[comp["swap_group"] != ""].groupby("swap_group", sort=False):
-        g = g.drop_duplicates("value_id")
-        c = g.iloc[0]
-        arms = "; ".join(f"{a} {r}" for a, r in zip(g["arm"], g["reported"]))
-        src = "; ".join(f"{a} {e}" for a, e in zip(g["arm"], g["expected"]))
-        msg = (f"The review prints {_what(c, arm=False, names=names)} in {norm(c['location'])} with the two arms' figures "
-               f"exchanged ({arms}); the primary source {shown_source(c['source'])} prints {src}.")
-        flags.append(_flag(CHECK, "error", c, " | ".join(g["reported"]), " | ".join(g["expected"]), msg,
-                           ";".join(v for v in g["value_id"] if v)))
-    for _, c in comp[comp["wrong_value"] != ""].iterrows():
-        if c["status"] != "contradicted":
-            continue
-        msg = (f"The review prints {c['reported']} for {_what(c, names=names)} in {norm(c['location'])}, but the primary "
-               f"source {shown_source(c['source'])} prints {c['expected']}.")
-        if c["swap_group"]:
-            msg = (f"Even with the arms' exchange undone, {_what(c, names=names)} in {norm(c['location'])} differs from the "
-                   f"primary source {shown_source(c['source'])}: {c['wrong_value']}.")
-        if norm(c.get("note")):
-            msg += f" Source note: {norm(c.get('note'))}."
-        flags.append(_flag(CHECK, "error", c, c["reported"], c["expected"], msg, c["value_id"]))
-    for _, c in comp[comp["status"] == "doubt"].iterrows():
-        msg = (f"A secondary report ({shown_source(c['source'])}) prints {c['expected']} for {_what(c, names=names)} where the review "
-               f"prints {c['reported']} in {norm(c['location'])}; not confirmed by a primary source.")
-        flags.append(_flag(DOUBT_CHECK, "info", c, c["reported"], c["expected"], msg, c["value_id"]))
-    return pd.DataFrame(flags, columns=FLAG_COLUMNS)
 
 
 def source_recomputed(comparisons: pd.DataFrame) -> pd.DataFrame:
