@@ -260,4 +260,4 @@ def test_summary_counts_only_errors_as_changing_a_conclusion():
     en = verdict(f, flags, 10, "en")
     assert "2 of the definite or probable errors change a conclusion" in en and "1 plausibility notes" in en
     zh = verdict(f, flags, 10, "zh")
-    assert "其中 2 个明确或可能的错误" in zh and "另有 1 个合理性提示" in zh
+    assert "其中 2 个确定或可能的错误" in zh and "另有 1 个合理性提示" in zh
