@@ -130,17 +130,15 @@ def test_context_lookups_equal_pandas(data):
                                   .fillna(-1).astype("int64").to_numpy())
 
 
-@pytest.mark.xfail(strict=True, reason="take() builds its frame from object arrays, which pandas 3 turns into its "
-                                       "str dtype when every cell is a string; the reindex keeps object")
 def test_take_keeps_the_dtypes():
     ctx = AuditContext(toy_review(values=[{"value_id": "a", "value": "7"}, {"value_id": "b", "value": "8"}]))
     v = ctx.values
-    want = v.drop_duplicates("value_id").set_index("value_id").reindex(["a"])[["value", "num"]].reset_index(drop=True)
-    pd.testing.assert_frame_equal(ctx.take(ctx.pos(["a"]), ["value", "num"]), want)
+    cols = ["value", "num", "ok", "mant", "voff"]
+    for ids in (["a"], ["b", "z", "a"]):  # with an unknown id: NaN, and int/bool columns widen as reindex widens them
+        want = v.drop_duplicates("value_id").set_index("value_id").reindex(ids)[cols].reset_index(drop=True)
+        pd.testing.assert_frame_equal(ctx.take(ctx.pos(ids), cols), want)
 
 
-@pytest.mark.xfail(strict=True, reason="merge_rows puts the key columns back as pandas' str dtype; the merge on the "
-                                       "strings keeps object (values and row order agree)")
 def test_merge_rows_keeps_the_key_dtype():
     ctx = AuditContext(toy_review(values=[{"value_id": "a", "study_id": "s"}, {"value_id": "b", "study_id": "s"}]))
     v = ctx.values
@@ -256,11 +254,10 @@ def test_gjoin_is_agg_join(data):
                        "k2": data.draw(st.lists(st.sampled_from(["1", "2"]), min_size=n, max_size=n)),
                        "v": data.draw(st.lists(WORDS, min_size=n, max_size=n))})
     for by in (["k"], ["k", "k2"]):
-        g = df.groupby(by)  # cells and index; the dtype: test_gjoin_keeps_the_dtype
-        pd.testing.assert_series_equal(gjoin(g, "v", ";"), g["v"].agg(";".join), check_names=False, check_dtype=False)
+        g = df.groupby(by)
+        pd.testing.assert_series_equal(gjoin(g, "v", ";"), g["v"].agg(";".join), check_names=False)
 
 
-@pytest.mark.xfail(strict=True, reason="gjoin returns object; g[col].agg(';'.join) returns pandas 3's str dtype")
 def test_gjoin_keeps_the_dtype():
     g = pd.DataFrame({"k": ["x", "x"], "v": ["a", "b"]}).groupby("k")
     pd.testing.assert_series_equal(gjoin(g, "v", ";"), g["v"].agg(";".join), check_names=False)

@@ -66,3 +66,30 @@ def test_section_notebooks_import_neither_pandera_nor_the_engine():
     out = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(paths.ROOT / "src"), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_save_renders_the_tight_box_once_found(tmp_path):
+    """save() finds the tight box once for both formats: the PNG is the very file that
+    ``savefig(bbox_inches="tight")`` writes, text beyond the axes (and the figure's edge) included."""
+    import io
+
+    figures.setup()
+    fig = _figure()
+    fig.axes[0].text(2.4, 1.0, "a note past the figure's right edge")
+    fig.tight_layout()
+    figures.save(fig, tmp_path / "a")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata=figures.PNG_METADATA, bbox_inches="tight")
+    plt.close(fig)
+    assert (tmp_path / "a.png").read_bytes() == buf.getvalue()
+
+
+def test_svg_keeps_text_as_text(tmp_path):
+    """Labels are ASCII (no CJK glyph needed): the SVG keeps them as text, searchable and small."""
+    figures.setup()
+    fig = _figure()
+    figures.save(fig, tmp_path / "a")
+    plt.close(fig)
+    svg = (tmp_path / "a.svg").read_text(encoding="utf-8")
+    assert ">ASCII title</text>" in svg and ">a line</text>" in svg
+    assert "DejaVu Sans" in svg

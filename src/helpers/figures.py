@@ -2,7 +2,9 @@
 
 Matplotlib embeds a creation date and random ids in SVG/PDF unless told otherwise;
 :func:`setup` fixes ``svg.hashsalt`` and :func:`save` passes fixed metadata.
-Figure labels must be ASCII-renderable (no CJK font is assumed): romanise names.
+Figure labels must be ASCII-renderable (no CJK font is assumed): romanise names. SVGs keep text as
+text (``svg.fonttype: none``, DejaVu Sans named): searchable, a fifth of the size of text drawn as
+paths, and cheaper to write; any viewer has the Latin glyphs the labels need.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from .outputs import write_bytes_if_changed  # noqa: E402
 
 RC = {
     "svg.hashsalt": "oligomet-review-audit",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -43,16 +45,34 @@ def setup() -> None:
 
 
 def _write(fig: plt.Figure, stem: Path | str, formats: tuple[str, ...]) -> dict[str, tuple[Path, bytes]]:
-    """Render ``fig`` once per format and write each file (only when its bytes change)."""
+    """Write ``fig`` in each format, cropped to its tight box, each file only when its bytes change.
+
+    The box (every artist of the figure plus ``savefig.pad_inches``, as ``bbox_inches="tight"``
+    finds it) is found once from the figure as laid out, and every format renders that box: saving
+    with ``bbox_inches="tight"`` would lay the whole figure out again for each format to find it.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
     stem = Path(stem)
+    engine = fig.get_layout_engine()
     written = {}
-    for fmt in formats:
-        buf = io.BytesIO()
-        meta = PNG_METADATA if fmt == "png" else SVG_METADATA
-        fig.savefig(buf, format=fmt, metadata=meta, bbox_inches="tight")
-        target = stem.with_suffix(f".{fmt}")
-        write_bytes_if_changed(target, buf.getvalue())
-        written[fmt] = (target, buf.getvalue())
+    try:
+        if isinstance(engine, PlaceHolderLayoutEngine):  # laid out once (tight_layout): no layout pass per save
+            fig.set_layout_engine(None)
+        box = "tight"
+        if matplotlib.rcParams["savefig.dpi"] in ("figure", fig.dpi):  # the box as the figure's own renderer sees it
+            canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+            box = fig.get_tightbbox(canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+        for fmt in formats:
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, metadata=PNG_METADATA if fmt == "png" else SVG_METADATA, bbox_inches=box)
+            target = stem.with_suffix(f".{fmt}")
+            write_bytes_if_changed(target, buf.getvalue())
+            written[fmt] = (target, buf.getvalue())
+    finally:
+        if isinstance(engine, PlaceHolderLayoutEngine):
+            fig.set_layout_engine(engine)
     return written
 
 

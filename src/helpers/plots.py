@@ -111,18 +111,22 @@ def forest_plot(hr: pd.DataFrame, marked=None, title: str = "Hazard ratios", wor
     directed = d["directed"] if "directed" in d else pd.Series(True, index=d.index)
     flagged = _ids(marked)
     fig, ax = plt.subplots(figsize=(8, 0.9 + 0.28 * max(len(d), 1)))
+    bad = d["value_id"].isin(flagged).to_numpy()
+    filled = directed.to_numpy(dtype=bool) | bad
+    against = words_vs_numbers & directed.to_numpy(dtype=bool) & (d["x"] > 1).to_numpy()
+    colour = np.where(bad, FLAG_COLOUR, np.where(against, WORDS_COLOUR, OK_COLOUR))
+    # one collection per style (the points never overlap: one per row)
+    if filled.any():
+        ax.scatter(d["x"][filled], np.flatnonzero(filled), color=list(colour[filled]), marker="s", s=22, zorder=3)
+    if not filled.all():
+        ax.scatter(d["x"][~filled], np.flatnonzero(~filled), facecolors="white", edgecolors=GREY, marker="s", s=22,
+                   zorder=3)
+    printed = _num(d["value"]).to_numpy()
     for i, r in d.iterrows():
-        bad = r["value_id"] in flagged
-        if directed.iloc[i] or bad:
-            against = words_vs_numbers and directed.iloc[i] and r["x"] > 1
-            ax.scatter(r["x"], i, color=FLAG_COLOUR if bad else (WORDS_COLOUR if against else OK_COLOUR),
-                       marker="s", s=22, zorder=3)
-        else:
-            ax.scatter(r["x"], i, facecolors="white", edgecolors=GREY, marker="s", s=22, zorder=3)
-        inverted = "harmonised" in d and _num(pd.Series([r["value"]])).iloc[0] != r["x"]
+        inverted = "harmonised" in d and printed[i] != r["x"]
         text = f"1/{r['value']}" if inverted else f"{r['value']}"
-        ax.text(r["x"] * 1.1, i, text + (" (!)" if bad else ""), va="center", fontsize=7,
-                color=FLAG_COLOUR if bad else "black")
+        ax.text(r["x"] * 1.1, i, text + (" (!)" if bad[i] else ""), va="center", fontsize=7,
+                color=FLAG_COLOUR if bad[i] else "black")
     ax.axvline(1, color="black", linewidth=1)
     ax.set_xscale("log")
     lo, hi = (d["x"].min(), d["x"].max()) if len(d) else (0.5, 2)
@@ -167,19 +171,22 @@ def arms_text_vs_table(pairs: pd.DataFrame, marked=None, confirmed=None) -> plt.
     colour = {"experimental": "#1b9e77", "control": "#7570b3"}
     marker = {"experimental": "o", "control": "s"}
     xmax = d["x"].max() if len(d) else 1
+    d["y"] = d[["label", "location"]].apply(tuple, axis=1).map({r: y for y, r in enumerate(rows)}) if len(d) else []
     for y, (lab, loc) in enumerate(rows):
         s = d[(d["label"] == lab) & (d["location"] == loc)]
         ax.plot(s["x"], [y] * len(s), color=GREY, linewidth=0.8, zorder=1)
-        for _, r in s.iterrows():
-            bad = r["value_id"] in flagged
-            ax.scatter(r["x"], y, marker=marker.get(r["arm"], "^"), color=colour.get(r["arm"], GREY), s=34, zorder=3,
-                       edgecolors=FLAG_COLOUR if bad else "none", linewidths=1.8 if bad else 0)
         note, col = _ascii(loc), GREY
         if flagged.intersection(s["value_id"]):
             note, col = note + ": wrong", FLAG_COLOUR
         elif set(s["value_id"]) <= good:
             note, col = note + ": source agrees", "#1b7837"
         ax.text(xmax * 1.04, y, note, va="center", fontsize=7, color=col)
+    # one collection per arm (marker); within a row the arms are drawn in this order
+    for arm in list(dict.fromkeys(d["arm"])):
+        g = d[d["arm"] == arm]
+        bad = g["value_id"].isin(flagged).to_numpy()
+        ax.scatter(g["x"], g["y"], marker=marker.get(arm, "^"), color=colour.get(arm, GREY), s=34, zorder=3,
+                   edgecolors=list(np.where(bad, FLAG_COLOUR, "none")), linewidths=list(np.where(bad, 1.8, 0.0)))
     ticks, last = [], None
     for lab, _ in rows:
         ticks.append(_ascii(lab) if lab != last else "")

@@ -95,30 +95,66 @@ def _run_check(ctx: AuditContext, name: str) -> tuple[pd.DataFrame, pd.DataFrame
             _dedupe_sort(r, [c for c in RECOMPUTED_ORDER if c != "check"]))
 
 
-def _run_check_in_worker(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return _run_check(_WORKER_CONTEXT, name)
+def _packed(df: pd.DataFrame) -> tuple:
+    """A frame of str columns as (columns, length, per column: integer codes and distinct values):
+    far fewer Python objects to pickle from a worker, since checks repeat their words and ids."""
+    cols = []
+    for c in df.columns:
+        codes, uniq = pd.factorize(df[c].to_numpy(dtype=object))
+        cols.append((codes.astype("int32" if len(uniq) < 2 ** 31 else "int64"), np.asarray(uniq, dtype=object)))
+    return list(df.columns), len(df), cols
+
+
+def _unpacked(packed: tuple) -> pd.DataFrame:
+    """The frame :func:`_packed` was given (same columns, cells and dtype)."""
+    columns, n, cols = packed
+    return pd.DataFrame({c: uniq[codes] for c, (codes, uniq) in zip(columns, cols)},
+                        index=pd.RangeIndex(n)).astype(str)
+
+
+def _run_bundle_in_worker(names: list[str]) -> list[tuple]:
+    """:func:`_run_check` of each check in ``names`` on the context the worker inherited, packed."""
+    out = []
+    for name in names:
+        i, r = _run_check(_WORKER_CONTEXT, name)
+        out.append((_packed(i), _packed(r)))
+    return out
+
+
+def _bundles(names: list[str]) -> list[list[str]]:
+    """The checks grouped by the module that defines them, costliest bundle first.
+
+    Checks of one module share its pairing steps (memoised on the context, see
+    :meth:`AuditContext.memo`): run in one worker, each shared step is computed once instead of
+    once per worker. Within a bundle checks keep the order of ``names``.
+    """
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(getattr(CHECKS[n].function, "__module__", n), []).append(n)
+    cost = {m: sum(CHECKS[n].cost for n in g) for m, g in groups.items()}
+    return [groups[m] for m in sorted(groups, key=lambda m: -cost[m])]
 
 
 def _run_checks(ctx: AuditContext, names: list[str], jobs: int) -> list:
     """Each check's output (see :func:`_run_check`), in the order of ``names``; in ``jobs``
-    forked workers when ``jobs`` > 1 (costliest checks first, see ``CheckSpec.cost``; each worker
-    takes the next check when it is free). The output does not depend on ``jobs``."""
+    forked workers when ``jobs`` > 1 (checks bundled by module, costliest bundle first, see
+    ``CheckSpec.cost``; each worker takes the next bundle when it is free). The output does not
+    depend on ``jobs``."""
     if jobs <= 1 or len(names) < 2:
+        return [_run_check(ctx, n) for n in names]
+    bundles = _bundles(names)
+    if len(bundles) < 2:
         return [_run_check(ctx, n) for n in names]
     ctx.prepare()  # lookups every check uses: built once, before the workers inherit them
     global _WORKER_CONTEXT
     _WORKER_CONTEXT = ctx
-    # costliest first, each worker taking the next check when free (longest-processing-time rule)
-    order = sorted(range(len(names)), key=lambda i: -CHECKS[names[i]].cost)
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(names))) as pool:
-            done = pool.map(_run_check_in_worker, [names[i] for i in order], chunksize=1)
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(bundles))) as pool:
+            done = pool.map(_run_bundle_in_worker, bundles, chunksize=1)
     finally:
         _WORKER_CONTEXT = None
-    out = [None] * len(names)
-    for i, res in zip(order, done):
-        out[i] = res
-    return out
+    result = {n: (_unpacked(i), _unpacked(r)) for bundle, outs in zip(bundles, done) for n, (i, r) in zip(bundle, outs)}
+    return [result[n] for n in names]
 
 
 def run_audit(review, params: AuditParams | dict | None = None, checks: list[str] | None = None,

@@ -187,10 +187,10 @@ def group_join(codes, vals, sep: str, n_groups: int | None = None) -> np.ndarray
 
 
 def gjoin(g, col: str, sep: str) -> pd.Series:
-    """``g[col].agg(sep.join)`` for a DataFrameGroupBy ``g`` (vectorised; same index)."""
+    """``g[col].agg(sep.join)`` for a DataFrameGroupBy ``g`` (vectorised; same index, and pandas' str dtype)."""
     codes = g.ngroup().to_numpy()
     idx = g.size().index
-    return pd.Series(group_join(codes, g.obj[col].to_numpy(dtype=object), sep, n_groups=len(idx)), index=idx, dtype=object)
+    return pd.Series(group_join(codes, g.obj[col].to_numpy(dtype=object), sep, n_groups=len(idx)), index=idx, dtype=str)
 
 
 def map_str(s: pd.Series, mapping) -> pd.Series:

@@ -153,8 +153,8 @@ class ValueLookups:
         lk = {c: self.codes(c)[0][left.index.to_numpy()] for c in on}
         rk = {c: self.codes(c)[0][right.index.to_numpy()] for c in on}
         m = left.assign(**lk).merge(right.assign(**rk), on=on, **kw)
-        for c in on:
-            m[c] = self.codes(c)[1].to_numpy(dtype=object)[m[c].to_numpy()]
+        for c in on:  # as object, the dtype of the ``values`` columns the string merge keeps
+            m[c] = pd.Series(self.codes(c)[1].to_numpy(dtype=object)[m[c].to_numpy()], index=m.index, dtype=object)
         return m
 
 
@@ -201,9 +201,14 @@ class ValueLookups:
         """
         rows = np.asarray(rows, dtype="int64")
         v = self.values
-        out = {c: pd.api.extensions.take(v[c].array if not isinstance(v[c].dtype, np.dtype) else v[c].to_numpy(),
-                                         rows, allow_fill=True) for c in cols}
-        return pd.DataFrame(out, index=index if index is not None else pd.RangeIndex(len(rows)))
+        index = index if index is not None else pd.RangeIndex(len(rows))
+        out = {}
+        for c in cols:
+            a = pd.api.extensions.take(v[c].array if not isinstance(v[c].dtype, np.dtype) else v[c].to_numpy(),
+                                       rows, allow_fill=True)
+            # the taken array's own dtype: pandas would infer its str dtype from an object array of str
+            out[c] = pd.Series(a, index=index, dtype=a.dtype, copy=False)
+        return pd.DataFrame(out, index=index, copy=False)
 
     def id_pos(self, col: str) -> np.ndarray:
         """For an id column of ``values`` (``count_id``, ``denominator_id``, ``total_id`` …): the
