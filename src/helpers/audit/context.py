@@ -66,7 +66,21 @@ def _table(review, name: str) -> pd.DataFrame:
 
 
 def _offsets(s: pd.Series) -> np.ndarray:
-    """Character offsets as int64 (-1 when not an integer); a fast path for plain ASCII digits."""
+    """Character offsets as int64 (-1 when not an integer), converted once per distinct string.
+
+    Examples
+    --------
+    >>> _offsets(pd.Series(["12", "x", "12", "7"], dtype=object)).tolist()
+    [12, -1, 12, 7]
+    """
+    codes, uniq = pd.factorize(s.to_numpy(dtype=object))
+    if codes.min(initial=0) < 0:  # a missing cell: convert row by row
+        return _distinct_offsets(s)
+    return _distinct_offsets(pd.Series(np.asarray(uniq, dtype=object), dtype=object))[codes]
+
+
+def _distinct_offsets(s: pd.Series) -> np.ndarray:
+    """:func:`_offsets` of each cell; a fast path for plain ASCII digits."""
     a = s.to_numpy(dtype=object)
     if len(a):
         try:

@@ -1,6 +1,7 @@
 """run_audit: every registered check over one review, deterministic output."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -96,20 +97,38 @@ def _run_check(ctx: AuditContext, name: str) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 def _packed(df: pd.DataFrame) -> tuple:
-    """A frame of str columns as (columns, length, per column: integer codes and distinct values):
-    far fewer Python objects to pickle from a worker, since checks repeat their words and ids."""
+    """A frame of str columns as (columns, length, per column: integer codes and distinct values,
+    the distinct values joined into one str when none holds NUL): far fewer Python objects to
+    pickle from a worker, since checks repeat their words and ids.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": ["x", "y", "x"], "b": ["", "1", "2"]}).astype(str)
+    >>> _unpacked(_packed(d)).equals(d)
+    True
+    """
     cols = []
     for c in df.columns:
         codes, uniq = pd.factorize(df[c].to_numpy(dtype=object))
-        cols.append((codes.astype("int32" if len(uniq) < 2 ** 31 else "int64"), np.asarray(uniq, dtype=object)))
+        uniq = np.asarray(uniq, dtype=object)
+        blob = "\0".join(uniq) if len(uniq) else None
+        if blob is not None and blob.count("\0") == len(uniq) - 1:
+            uniq = blob  # one str: unpickled at once (split again in _unpacked)
+        cols.append((codes.astype("int32" if len(uniq) < 2 ** 31 else "int64"), uniq))
     return list(df.columns), len(df), cols
 
 
 def _unpacked(packed: tuple) -> pd.DataFrame:
     """The frame :func:`_packed` was given (same columns, cells and dtype)."""
     columns, n, cols = packed
-    return pd.DataFrame({c: uniq[codes] for c, (codes, uniq) in zip(columns, cols)},
-                        index=pd.RangeIndex(n)).astype(str)
+    out = {}
+    for c, (codes, uniq) in zip(columns, cols):
+        if isinstance(uniq, str):
+            uniq = np.array(uniq.split("\0"), dtype=object)
+        # the distinct values made str once (the dtype of ``astype(str)``), then taken
+        out[c] = pd.Series(pd.array(uniq, dtype=str).take(codes), index=pd.RangeIndex(n), copy=False)
+    return pd.DataFrame(out, index=pd.RangeIndex(n), columns=columns) if out else \
+        pd.DataFrame(index=pd.RangeIndex(n), columns=columns).astype(str)
 
 
 def _run_bundle_in_worker(names: list[str]) -> list[tuple]:
@@ -148,11 +167,15 @@ def _run_checks(ctx: AuditContext, names: list[str], jobs: int) -> list:
     ctx.prepare()  # lookups every check uses: built once, before the workers inherit them
     global _WORKER_CONTEXT
     _WORKER_CONTEXT = ctx
+    # the objects that exist now are never collected in a worker: frozen, the workers' garbage
+    # collector does not write to them (each write would copy a page the parent shares)
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(bundles))) as pool:
             done = pool.map(_run_bundle_in_worker, bundles, chunksize=1)
     finally:
         _WORKER_CONTEXT = None
+        gc.unfreeze()
     result = {n: (_unpacked(i), _unpacked(r)) for bundle, outs in zip(bundles, done) for n, (i, r) in zip(bundle, outs)}
     return [result[n] for n in names]
 

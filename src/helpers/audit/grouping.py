@@ -57,6 +57,8 @@ def factorize_sorted(a) -> tuple[np.ndarray, np.ndarray]:
     order = str_argsort(u)
     rank = np.empty(len(u), dtype=c.dtype)
     rank[order] = np.arange(len(u), dtype=c.dtype)
+    if c.min() >= 0:  # no missing value (the usual case): one take renumbers
+        return rank[c], u[order]
     return np.where(c >= 0, rank[np.maximum(c, 0)], -1).astype(c.dtype), u[order]
 
 
