@@ -83,9 +83,6 @@ def choose_jobs(n_values: int, n_jobs: int | None = None) -> int:
 ISSUE_ORDER = ["section", "location", "check", "value_ids", "severity", "message"]
 RECOMPUTED_ORDER = ["value_id", "check", "method", "recomputed"]
 
-_WORKER_CONTEXT: AuditContext | None = None  # the context forked workers inherit
-
-
 def _run_check(ctx: AuditContext, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One check's issues and recomputed rows as str, deduplicated and sorted on the output
     order without its ``check`` column (the merge in :func:`run_audit` relies on it)."""
@@ -131,21 +128,36 @@ def _unpacked(packed: tuple) -> pd.DataFrame:
         pd.DataFrame(index=pd.RangeIndex(n), columns=columns).astype(str)
 
 
-def _run_bundle_in_worker(names: list[str]) -> list[tuple]:
-    """:func:`_run_check` of each check in ``names`` on the context the worker inherited, packed."""
-    out = []
-    for name in names:
-        i, r = _run_check(_WORKER_CONTEXT, name)
-        out.append((_packed(i), _packed(r)))
-    return out
+def _next_bundle(counter) -> int:
+    """Index of the next bundle nobody has taken yet (``counter``: a shared integer)."""
+    with counter.get_lock():
+        k = counter.value
+        counter.value = k + 1
+    return k
+
+
+def _worker(ctx: AuditContext, bundles: list[list[str]], counter, results) -> None:
+    """A forked worker: take the next free bundle until none is left; put ``(k, packed outputs)``
+    for each, or ``(-1, traceback)`` on failure, then ``None``."""
+    try:
+        while (k := _next_bundle(counter)) < len(bundles):
+            out = []
+            for name in bundles[k]:
+                i, r = _run_check(ctx, name)
+                out.append((_packed(i), _packed(r)))
+            results.put((k, out))
+    except BaseException:  # reported to the parent, which raises
+        import traceback
+        results.put((-1, traceback.format_exc()))
+    results.put(None)
 
 
 def _bundles(names: list[str]) -> list[list[str]]:
     """The checks grouped by the module that defines them, costliest bundle first.
 
     Checks of one module share its pairing steps (memoised on the context, see
-    :meth:`AuditContext.memo`): run in one worker, each shared step is computed once instead of
-    once per worker. Within a bundle checks keep the order of ``names``.
+    :meth:`AuditContext.memo`): run in one process, each shared step is computed once instead of
+    once per process. Within a bundle checks keep the order of ``names``.
     """
     groups: dict[str, list[str]] = {}
     for n in names:
@@ -155,28 +167,51 @@ def _bundles(names: list[str]) -> list[list[str]]:
 
 
 def _run_checks(ctx: AuditContext, names: list[str], jobs: int) -> list:
-    """Each check's output (see :func:`_run_check`), in the order of ``names``; in ``jobs``
-    forked workers when ``jobs`` > 1 (checks bundled by module, costliest bundle first, see
-    ``CheckSpec.cost``; each worker takes the next bundle when it is free). The output does not
-    depend on ``jobs``."""
+    """Each check's output (see :func:`_run_check`), in the order of ``names``.
+
+    When ``jobs`` > 1, ``jobs - 1`` forked workers and this process share the work: checks are
+    bundled by module (costliest bundle first, see ``CheckSpec.cost``) and each process takes
+    the next free bundle when it is done with one. This process's own bundles are neither
+    pickled nor copied. The output does not depend on ``jobs``."""
     if jobs <= 1 or len(names) < 2:
         return [_run_check(ctx, n) for n in names]
     bundles = _bundles(names)
     if len(bundles) < 2:
         return [_run_check(ctx, n) for n in names]
     ctx.prepare()  # lookups every check uses: built once, before the workers inherit them
-    global _WORKER_CONTEXT
-    _WORKER_CONTEXT = ctx
+    mp = multiprocessing.get_context("fork")
+    counter, results = mp.Value("l", 0), mp.Queue()  # put() does not wait for the reader
     # the objects that exist now are never collected in a worker: frozen, the workers' garbage
     # collector does not write to them (each write would copy a page the parent shares)
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(bundles))) as pool:
-            done = pool.map(_run_bundle_in_worker, bundles, chunksize=1)
+        workers = [mp.Process(target=_worker, args=(ctx, bundles, counter, results), daemon=True)
+                   for _ in range(min(jobs, len(bundles)) - 1)]
+        for w in workers:
+            w.start()
     finally:
-        _WORKER_CONTEXT = None
         gc.unfreeze()
-    result = {n: (_unpacked(i), _unpacked(r)) for bundle, outs in zip(bundles, done) for n, (i, r) in zip(bundle, outs)}
+    result = {}
+    try:
+        while (k := _next_bundle(counter)) < len(bundles):
+            for n in bundles[k]:
+                result[n] = _run_check(ctx, n)
+        running = len(workers)
+        while running:
+            got = results.get()
+            if got is None:
+                running -= 1
+            elif got[0] < 0:
+                raise RuntimeError(f"an audit worker failed:\n{got[1]}")
+            else:
+                k, outs = got
+                for n, (i, r) in zip(bundles[k], outs):
+                    result[n] = (_unpacked(i), _unpacked(r))
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+            w.join()
     return [result[n] for n in names]
 
 
