@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, AuditContext,
-                      empty_issues, empty_recomputed)
-from .grouping import stable_order
+                      _offsets, _str_object, empty_issues, empty_recomputed)
+from .grouping import factorize_sorted, stable_order
+from .lookups import text_order_rank
 from .params import AuditParams
 from .primary_sources import source_tables
 from .registry import CHECKS
@@ -215,6 +216,62 @@ def _run_checks(ctx: AuditContext, names: list[str], jobs: int) -> list:
     return [result[n] for n in names]
 
 
+#: ``values`` columns a forked process factorises while the parent builds the context (the
+#: context factorises the others it needs itself), see :func:`_start_early_lookups`
+EARLY_COLUMNS = ("quantity", "study_id", "location", "unit", "subgroup")
+
+
+def _early_lookups(review, conn) -> None:
+    """In a forked process: :func:`factorize_sorted` of :data:`EARLY_COLUMNS` of the review's
+    ``values`` table and its text order (:func:`text_order_rank`), sent through ``conn``, the
+    same lookups the context would build from the same cells (``None`` on failure)."""
+    try:
+        v = review.tables["values"]
+        codes = {c: factorize_sorted(_str_object(v[c])) for c in EARLY_COLUMNS if c in v.columns}
+        vord = None
+        if "value_offset" in v.columns and "value_id" in v.columns:
+            vord = text_order_rank(_offsets(pd.Series(_str_object(v["value_offset"]), dtype=object)),
+                                   _str_object(v["value_id"]))
+        # sent as the narrowest integers that hold them (fewer bytes through the pipe)
+        conn.send(({c: (_narrow(k), u) for c, (k, u) in codes.items()}, None if vord is None else _narrow(vord)))
+    except BaseException:  # the parent builds the lookups itself
+        conn.send(None)
+    finally:
+        conn.close()
+
+
+def _narrow(a: np.ndarray) -> np.ndarray:
+    """Integers ``a`` (≥ -1) as the narrowest signed type that holds them."""
+    top = int(a.max(initial=0))
+    for t in ("int8", "int16", "int32"):
+        if top <= np.iinfo(t).max:
+            return a.astype(t)
+    return a
+
+
+def _start_early_lookups(review):
+    """Fork :func:`_early_lookups` of ``review``; returns a function giving its result (or
+    ``None``), or ``None`` when the review has no ``values`` table."""
+    tables = getattr(review, "tables", None)
+    if not isinstance(tables, dict) or not isinstance(tables.get("values"), pd.DataFrame):
+        return None
+    mp = multiprocessing.get_context("fork")
+    recv, send = mp.Pipe(duplex=False)
+    proc = mp.Process(target=_early_lookups, args=(review, send), daemon=True)
+    proc.start()
+    send.close()
+
+    def result():
+        try:
+            return recv.recv()
+        except EOFError:
+            return None
+        finally:
+            recv.close()
+            proc.join()
+    return result
+
+
 def run_audit(review, params: AuditParams | dict | None = None, checks: list[str] | None = None,
               n_jobs: int | None = None) -> AuditResult:
     """Run every registered check (or the named ones) over a review.
@@ -246,10 +303,21 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         raise ValueError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(CHECKS)}")
+    tables = getattr(review, "tables", None)
+    values = tables.get("values") if isinstance(tables, dict) else None
+    jobs = choose_jobs(len(values) if values is not None else 0, n_jobs)
+    # parallel runs: a forked process builds some lookups while this one builds the context
+    early = _start_early_lookups(review) if jobs > 1 and len(dict.fromkeys(names)) > 1 else None
     ctx = AuditContext(review, params)
+    if early is not None:
+        got = early()
+        if got is not None:  # back to the integer type the context's own lookups have
+            codes, vord = got
+            ctx.adopt({c: (k.astype(np.intp), u) for c, (k, u) in codes.items()},
+                      None if vord is None else vord.astype("int64"))
     names = list(dict.fromkeys(names))
     sources = source_tables(ctx)  # once, before any worker is forked
-    outputs = dict(zip(names, _run_checks(ctx, names, choose_jobs(len(ctx.values), n_jobs))))
+    outputs = dict(zip(names, _run_checks(ctx, names, jobs)))
     # each check's rows are deduplicated and sorted on the output order without ``check``;
     # laid end to end in check-name order, a stable sort on the columns before ``check`` gives
     # the full order (a check's rows cannot duplicate another check's: ``check`` differs)

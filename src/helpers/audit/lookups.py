@@ -103,24 +103,19 @@ class ValueLookups:
 
         Sorting a subset on it (stable) orders it exactly as sorting on (voff, value_id) would.
         """
-        v = self.values
-        voff = v["voff"].to_numpy()
-        # value_id only breaks ties of voff: rank it among the tied rows only
-        tied = pd.Series(voff).duplicated(keep=False).to_numpy()
-        vid_rank = np.zeros(len(voff), dtype="int64")
-        if tied.any():
-            sub = v["value_id"].to_numpy(dtype=object)[tied]
-            o = str_argsort(sub)
-            ss = sub[o]
-            r = np.empty(len(sub), dtype="int64")
-            r[o] = np.cumsum(np.r_[True, ss[1:] != ss[:-1]]) - 1
-            vid_rank[tied] = r
-        order = np.lexsort((vid_rank, voff))
-        a, b = voff[order], vid_rank[order]
-        new = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])] if len(order) else np.zeros(0, dtype=bool)
-        rank = np.empty(len(order), dtype="int64")
-        rank[order] = np.cumsum(new) - 1
-        return rank
+        return text_order_rank(self.values["voff"].to_numpy(), self.values["value_id"].to_numpy(dtype=object))
+
+    def adopt(self, codes: dict, vord: np.ndarray | None = None):
+        """Take lookups computed elsewhere (e.g. by another process, from the same table):
+        ``codes`` maps a column to its :func:`factorize_sorted` result, ``vord`` is
+        :func:`text_order_rank` of the rows. Lookups already built are kept."""
+        cache = self.__dict__.setdefault("_codes", {})
+        for col, (c, u) in codes.items():
+            if col not in cache and len(c) == len(self.values):
+                cache[col] = (c, pd.Index(u, dtype=object))
+        if vord is not None and "vord" not in self.__dict__ and len(vord) == len(self.values):
+            self.__dict__["vord"] = vord
+        return self
 
     #: ``values`` columns most checks group or select on (factorised by :meth:`prepare`)
     COMMON_COLUMNS = ("quantity", "study_id", "location", "unit", "endpoint", "subgroup", "timepoint",
@@ -222,3 +217,31 @@ class ValueLookups:
             cache[col] = out
         return cache[col]
 
+
+
+def text_order_rank(voff: np.ndarray, value_id: np.ndarray) -> np.ndarray:
+    """Rank of each row in text order: by ``voff`` (ints), ties broken by ``value_id`` (str,
+    code point order); rows equal on both share a rank.
+
+    Examples
+    --------
+    >>> text_order_rank(np.array([5, 2, 5, 2]), np.array(["b", "z", "a", "z"], dtype=object)).tolist()
+    [2, 0, 1, 0]
+    """
+    voff = np.asarray(voff)
+    # value_id only breaks ties of voff: rank it among the tied rows only
+    tied = pd.Series(voff).duplicated(keep=False).to_numpy()
+    vid_rank = np.zeros(len(voff), dtype="int64")
+    if tied.any():
+        sub = np.asarray(value_id, dtype=object)[tied]
+        o = str_argsort(sub)
+        ss = sub[o]
+        r = np.empty(len(sub), dtype="int64")
+        r[o] = np.cumsum(np.r_[True, ss[1:] != ss[:-1]]) - 1
+        vid_rank[tied] = r
+    order = np.lexsort((vid_rank, voff))
+    a, b = voff[order], vid_rank[order]
+    new = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])] if len(order) else np.zeros(0, dtype=bool)
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.cumsum(new) - 1
+    return rank
