@@ -62,6 +62,7 @@ def test_section_notebooks_import_neither_pandera_nor_the_engine():
             "helpers.report\n"
             "from helpers.review import read_table\n"
             "read_table('outputs/inconsistencies.csv')\n"
+            "helpers.views.MONTHS, helpers.views.TIMEPOINT_UNITS\n"
             "print(sorted(m for m in ('pandera', 'helpers.audit', 'helpers.validation', 'nbformat') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(paths.ROOT / "src"), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})

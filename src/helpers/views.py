@@ -11,13 +11,12 @@ from .sections import study_labels
 
 @lru_cache(maxsize=None)
 def _unit_months() -> tuple[dict[str, float], dict[str, float]]:
-    """Months per time unit and per timepoint letter, from the engine's documented unit
-    conversions (not a second copy of them). Imported on first use: the audit package costs a
-    kernel about 0.1-0.2 s, and the notebooks that only select and plot do not need it."""
-    from .audit.params import AuditParams
+    """Months per time unit and per timepoint letter, from the conversions the engine's default
+    parameters use (:mod:`helpers.units`; not a second copy of them, and not the audit package,
+    which the notebooks that only select and plot do not need)."""
+    from .units import DAYS_PER_MONTH, WEEKS_PER_MONTH
 
-    d = AuditParams()
-    months = {"months": 1.0, "weeks": 1 / d.weeks_per_month, "days": 1 / d.days_per_month, "years": 12.0}
+    months = {"months": 1.0, "weeks": 1 / WEEKS_PER_MONTH, "days": 1 / DAYS_PER_MONTH, "years": 12.0}
     return months, {"y": 12.0, "m": 1.0, "w": months["weeks"], "d": months["days"]}
 
 

@@ -6,6 +6,7 @@ import typing
 from dataclasses import dataclass, field
 
 from ..vocabularies import DEFAULT_ENDPOINT_PAIRS
+from ..units import DAYS_PER_MONTH, WEEKS_PER_MONTH
 
 
 def _default_endpoint_pairs() -> tuple[tuple[str, str], ...]:
@@ -62,8 +63,8 @@ class AuditParams:
     p_equal_alpha_significant: bool = False
     median_ratio_band: tuple[float, float] = (0.5, 1.5)
     exponential_band_pp: float = 20.0
-    weeks_per_month: float = 4.345
-    days_per_month: float = 30.44
+    weeks_per_month: float = WEEKS_PER_MONTH
+    days_per_month: float = DAYS_PER_MONTH
     percent_slip_units: float = 1.0
     grim_max_n: int = 500
     grim_max_listed: int = 8
