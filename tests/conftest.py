@@ -1,13 +1,16 @@
 """Shared test helpers: scratch copies of the repository and the scratch builds the slow tests share.
 
-Two builds execute notebooks: ``rebuilt`` (this checkout's tracked files without outputs/, then
-``make -j2 all``) and ``synthetic_built`` (every notebook on the synthetic review). Each runs once
-per session, for every test that needs it, and both start in the background as soon as the tests
-are collected (only when a selected test needs them), so that the other tests run meanwhile.
+Three builds execute notebooks: ``rebuilt`` (this checkout's tracked files without outputs/, then
+``make -j2 all``), ``synthetic_built`` (every notebook on the synthetic review) and
+``new_review_built`` (``make new-review`` on a text the proposer was never tuned on, then every
+notebook on it). Each runs once per session, for every test that needs it, and all start in the
+background as soon as the tests are collected (only when a selected test needs them), so that the
+other tests run meanwhile.
 """
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -61,10 +64,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
 class Build:
     """A ``make`` run started in the background; :meth:`result` waits for it (once)."""
 
-    def __init__(self, name: str, cwd: Path, args: list[str], where: Path):
+    def __init__(self, name: str, cwd: Path, args: list[str], where: Path, then: list[str] | None = None):
+        """``make ARGS`` in ``cwd`` (then ``make THEN`` when the first succeeds)."""
         self.name, self.where = name, where
         self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self._proc = subprocess.Popen(["make", *args, f"VENV={VENV}"], cwd=cwd, env=make_env(), text=True,
+        cmd = " ".join(shlex.quote(a) for a in ["make", *args, f"VENV={VENV}"])
+        if then:
+            cmd += " && " + " ".join(shlex.quote(a) for a in ["make", *then, f"VENV={VENV}"])
+        self._proc = subprocess.Popen(["bash", "-c", cmd], cwd=cwd, env=make_env(), text=True,
                                       stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def result(self) -> Path:
@@ -84,6 +91,10 @@ class Build:
 
 _BUILDS: dict[str, Build] = {}
 _SCRATCH: list[Path] = []
+#: the real outputs/ as they were before any build started (a build must never touch them)
+OUTPUTS_BEFORE: dict[str, bytes] = {}
+#: the text of the new-review build: one the proposer was never tuned on
+UNSEEN_TEXT = Path(__file__).parent / "fixtures" / "texts" / "unseen_hcc.txt"
 
 
 def _start_builds(needed: set[str]) -> None:
@@ -97,12 +108,19 @@ def _start_builds(needed: set[str]) -> None:
         _BUILDS["synthetic_built"] = Build(
             "synthetic build (make all DATA_DIR=tests/synthetic_review)", paths.ROOT,
             ["all", "DATA_DIR=tests/synthetic_review", f"OUT_DIR={out}", SYNTHETIC_AUDIT_PARAMS], out)
+    if "new_review_built" in needed:
+        OUTPUTS_BEFORE.update(snapshot(paths.OUTPUTS))
+        reviews = scratch / "new_review"
+        _BUILDS["new_review_built"] = Build(
+            "new review (make new-review, then make -j2 all on it)", paths.ROOT,
+            ["new-review", "NAME=hcc", f"RAW={UNSEEN_TEXT}", f"REVIEWS_DIR={reviews}"], reviews,
+            then=["-j2", "all", f"DATA_DIR={reviews / 'hcc'}", f"OUT_DIR={reviews / 'out'}"])
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the builds the selected tests need, before the first test runs."""
     needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
-    needed &= {"rebuilt", "synthetic_built"}
+    needed &= {"rebuilt", "synthetic_built", "new_review_built"}
     if needed and not session.config.option.collectonly:
         _start_builds(needed)
 
@@ -124,3 +142,9 @@ def rebuilt() -> Path:
 def synthetic_built() -> Path:
     """OUT_DIR of ``make all`` on the synthetic review with other tolerances (run once)."""
     return _BUILDS["synthetic_built"].result()
+
+
+@pytest.fixture(scope="session")
+def new_review_built() -> Path:
+    """REVIEWS_DIR of ``make new-review NAME=hcc`` (then ``make -j2 all`` into its ``out/``; run once)."""
+    return _BUILDS["new_review_built"].result()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make, snapshot
+from conftest import OUTPUTS_BEFORE, make, snapshot
 
 from helpers import paths
 from helpers.cli import main
@@ -126,14 +126,10 @@ def test_make_propose_and_new_review_targets(tmp_path):
 
 
 @pytest.mark.slow
-def test_new_review_runs_through_make_all_at_once(tmp_path):
-    """A text the proposer was never tuned on: scaffold, then every notebook, without any edit."""
-    real_before = snapshot(paths.OUTPUTS)
-    proc = make(paths.ROOT, "new-review", "NAME=hcc", f"RAW={TEXTS / 'unseen_hcc.txt'}", f"REVIEWS_DIR={tmp_path}")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    out = tmp_path / "out"
-    proc = make(paths.ROOT, "-j2", "all", f"DATA_DIR={tmp_path / 'hcc'}", f"OUT_DIR={out}")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+def test_new_review_runs_through_make_all_at_once(new_review_built):
+    """A text the proposer was never tuned on: scaffold, then every notebook, without any edit
+    (built in the background while other tests run: ``conftest.new_review_built``)."""
+    out = new_review_built / "out"
     executed = {p.name for p in (out / "notebooks").glob("*.ipynb")}
     assert executed == {p.name for p in paths.NOTEBOOKS.glob("*.ipynb")}
     assert (out / "report.html").stat().st_size > 10_000
@@ -142,4 +138,4 @@ def test_new_review_runs_through_make_all_at_once(tmp_path):
     assert set(ledger["status"]) <= {"extracted", "not_a_statistic", "unexplained"}
     assert (ledger["status"] == "extracted").sum() > 20
     assert "check" in flags.columns
-    assert snapshot(paths.OUTPUTS) == real_before
+    assert OUTPUTS_BEFORE and snapshot(paths.OUTPUTS) == OUTPUTS_BEFORE
