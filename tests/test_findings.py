@@ -225,7 +225,7 @@ def real_findings():
     rv = load_review("data")
     r = audit.run_audit(rv)  # the source comparison runs as registered checks
     flags = assign_flag_ids(r.inconsistencies)
-    return rv, flags, build_findings(flags, rv.tables, r.sources.comparisons)
+    return rv, flags, build_findings(flags, rv.tables, r.sources.comparisons, r.sources.facts)
 
 
 def test_no_correction_points_at_the_printing_the_evidence_shows_right(real_findings):
@@ -327,3 +327,15 @@ def test_synthetic_findings_group_each_planted_defect_once(synthetic_findings):
     k = f[f["value_ids"].str.contains("t1_hill_lc_k")]
     assert len(k) == 1
     assert {"definite_error", "probable_error", "plausibility", "reporting_style"} <= set(f["tier"])
+
+
+def test_fact_findings_quote_the_review_and_say_what_the_source_says(real_findings):
+    """A finding about a design, population or arm fact shows the review's own words (the fact's
+    verbatim quote) and is decided by the cited publication, whose label it names."""
+    _, _, f = real_findings
+    facts = f[f["kind"] == "source_fact_mismatch"]
+    assert len(facts) >= 5
+    for _, r in facts.iterrows():
+        assert r["printed"].startswith(r["locations"].split(";")[0] + ": «"), r["finding_id"]
+        assert r["resolution"] == "primary_source" and " describes the " in r["resolution_note_en"]
+        assert "_" not in r["resolution_note_en"].split("describes the", 1)[1].split(",")[0].split(" as ", 1)[1]

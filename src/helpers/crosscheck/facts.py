@@ -18,7 +18,7 @@ FACT_CHECK = "source_fact_mismatch"
 FACT_COLUMNS = ["fact_id", "ref", "study_id", "url", "aspect", "source_says", "review_says", "review_location",
                 "review_refs", "review_quote", "value_ids", "note"]
 FACT_COMPARISON_COLUMNS = ["fact_id", "study_id", "ref", "aspect", "source_says", "review_says", "review_location",
-                           "agreement", "status", "source", "evidence", "value_ids"]
+                           "agreement", "status", "source", "evidence", "value_ids", "review_quote"]
 
 
 def _labels(x: object) -> set[str]:
@@ -74,6 +74,6 @@ def compare_facts(facts: pd.DataFrame, publications: pd.DataFrame | None = None)
             "review_says": norm(r.get("review_says")), "review_location": norm(r.get("review_location")),
             "agreement": agreement, "status": status, "source": ident,
             "evidence": f"{ident} ({kind}): {norm(r.get('aspect'))} = {norm(r.get('source_says'))}",
-            "value_ids": norm(r.get("value_ids")),
+            "value_ids": norm(r.get("value_ids")), "review_quote": norm(r.get("review_quote")),
         })
     return pd.DataFrame(rows, columns=FACT_COMPARISON_COLUMNS)

@@ -73,7 +73,7 @@ def _ordered(ids: list[str], ev: pd.DataFrame) -> list[str]:
 
 
 def build_findings(flags: pd.DataFrame, tables: dict[str, pd.DataFrame],
-                   comparisons: pd.DataFrame | None = None) -> pd.DataFrame:
+                   comparisons: pd.DataFrame | None = None, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Group flags into findings (one per defect) and decide each finding's right printing.
 
     Parameters
@@ -85,6 +85,10 @@ def build_findings(flags: pd.DataFrame, tables: dict[str, pd.DataFrame],
     comparisons : DataFrame, optional
         review figure vs source figure (``value_id, status, expected, source``), e.g.
         :func:`helpers.crosscheck.source_comparisons`.
+    facts : DataFrame, optional
+        categorical facts compared with the sources (:func:`helpers.crosscheck.compare_facts`):
+        a finding about a fact quotes the review's words (``review_quote``) and says what the
+        source says.
 
     Returns
     -------
@@ -98,7 +102,7 @@ def build_findings(flags: pd.DataFrame, tables: dict[str, pd.DataFrame],
         return pd.DataFrame(columns=FINDING_COLUMNS)
     ev = evidence_index(tables)
     studies = tables.get("studies", pd.DataFrame(columns=["study_id", "n_id"])).fillna("")
-    ctx = Context(ev, comparisons, studies)
+    ctx = Context(ev, comparisons, studies, facts)
     src_exp = ({} if comparisons is None else
                dict(zip(comparisons.loc[comparisons["status"].isin(["confirmed", "contradicted"]), "value_id"],
                         comparisons.loc[comparisons["status"].isin(["confirmed", "contradicted"]), "expected"])))
@@ -129,7 +133,10 @@ def build_findings(flags: pd.DataFrame, tables: dict[str, pd.DataFrame],
         refs = ";".join(dict.fromkeys(r for x in g["refs"] for r in str(x).split(";") if r))
         studies_printed = [s for s in dict.fromkeys(defects["study"]) if s]
         study = studies_printed[0] if studies_printed else ""
-        printed = " | ".join(dict.fromkeys(f"{ev.at[i, 'location']}: «{plain(ev.at[i, 'quote'])}»" for i in ordered))
+        printed = " | ".join(dict.fromkeys(
+            [f"{ev.at[i, 'location']}: «{plain(ev.at[i, 'quote'])}»" for i in ordered]
+            + [f"{r['review_location']}: «{plain(r['review_quote'])}»" for r in ctx.facts_of(defects)
+               if r["review_quote"]]))
         where = " / ".join(locs)
         t = template(kind)
         fill = {"study": study or "—", "where": where, "kind": kind}

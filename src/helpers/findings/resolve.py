@@ -9,7 +9,12 @@ import pandas as pd
 
 from ..audit.numeric import grim_count_range, percent_conventions
 from ..audit.formatting import split_ids
+from ..crosscheck.printed import shown_source
 from .numbers import number as _num, same_number
+
+
+#: the columns a fact is matched on (see :meth:`Context.facts_of`)
+FACT_KEYS = ["review_location", "aspect", "review_says", "source_says", "ref"]
 
 
 @dataclass
@@ -63,8 +68,10 @@ def common_denominators(percents: list[str], max_n: int = 500, listed: int = 5) 
 class Context:
     """What the resolvers read: the evidence index, source comparisons and study sizes."""
 
-    def __init__(self, ev: pd.DataFrame, comparisons: pd.DataFrame | None, studies: pd.DataFrame):
+    def __init__(self, ev: pd.DataFrame, comparisons: pd.DataFrame | None, studies: pd.DataFrame,
+                 facts: pd.DataFrame | None = None):
         self.ev = ev
+        self.facts = facts if facts is not None else pd.DataFrame(columns=FACT_KEYS + ["review_quote", "source"])
         c = comparisons if comparisons is not None else pd.DataFrame(columns=["value_id", "status", "expected", "source"])
         c = c[c["status"].isin(["confirmed", "contradicted"])]
         self.comp = {vid: (st, exp, src) for vid, st, exp, src in zip(c["value_id"], c["status"], c["expected"], c["source"])}
@@ -73,6 +80,20 @@ class Context:
             if nid and nid in ev.index:
                 n_of[sid] = ev.at[nid, "value"]
         self.study_n = n_of
+
+    def facts_of(self, flags: pd.DataFrame) -> list[dict]:
+        """The compared facts the flags report (same location, aspect, review label and source
+        label, the fact's reference among the flag's)."""
+        out = []
+        if self.facts.empty:
+            return out
+        for _, fl in flags.iterrows():
+            refs = set(str(fl["refs"]).split(";"))
+            m = ((self.facts["review_location"] == fl["location"]) & (self.facts["aspect"] == fl["quantity"])
+                 & (self.facts["review_says"] == fl["reported"]) & (self.facts["source_says"] == fl["expected"])
+                 & self.facts["ref"].isin(refs))
+            out += [r for r in self.facts[m].to_dict("records") if r not in out]
+        return out
 
     def arm_sizes(self, vid: str) -> list[str]:
         """Sizes printed for the arm of a value (``n`` rows of its study and arm, whole arm)."""
@@ -205,6 +226,14 @@ def resolve(kind: str, flags: pd.DataFrame, ctx: Context) -> Resolution:
                           f"原始文献（{srcs}）所印数据相同：综述如实转述，疑点在于原始报告本身", "as published")
     if kind == "arms_swapped":
         return resolve_swap(flags, ctx)
+    facts = ctx.facts_of(flags[flags["check"] == "source_fact_mismatch"])
+    if facts:
+        words = lambda label: label.replace("|", " / ").replace("_", " ")  # noqa: E731  (controlled labels)
+        said = "; ".join(f"{shown_source(r['source'])} describes the {r['aspect']} as {words(r['source_says'])}, "
+                         f"the review as {words(r['review_says'])}" for r in facts)
+        said_zh = "；".join(f"{shown_source(r['source'])} 所述 {r['aspect']} 为 {words(r['source_says'])}，"
+                            f"综述为 {words(r['review_says'])}" for r in facts)
+        return Resolution("primary_source", said, said_zh, "the cited publication")
     if kind == "same_quantity_mismatch":
         ok = {ctx.val(v, "location"): ctx.val(v) for v in vids if v in ctx.comp and ctx.comp[v][0] == "confirmed"}
         bad = {ctx.val(v, "location") for v in vids if v in ctx.comp and ctx.comp[v][0] == "contradicted"}

@@ -39,7 +39,8 @@ def write_audit_outputs(result, review, out_dir: Path | str) -> dict[str, pd.Dat
     out = Path(out_dir)
     flags = assign_flag_ids(result.inconsistencies)
     comparisons = result.sources.comparisons if result.sources is not None else None
-    findings = build_findings(flags, review.tables, comparisons)
+    facts = result.sources.facts if result.sources is not None else None
+    findings = build_findings(flags, review.tables, comparisons, facts)
     written = {"recomputed": result.recomputed, "flags": flags, "findings": findings}
     write_csv(result.recomputed, out / "recomputed.csv")
     write_csv(flags, out / "inconsistencies.csv")
