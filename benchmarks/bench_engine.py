@@ -66,10 +66,15 @@ def write_csv_dir(rv, tmp: Path) -> None:
     (tmp / "source.txt").write_text(rv.source, encoding="utf-8")
 
 
+def read_csv_dir(directory: Path) -> Review:
+    """The review :func:`write_csv_dir` wrote, read as ``make all`` reads ``data/extracted``."""
+    tables = {p.stem: read_table(p) for p in sorted(directory.glob("*.csv"))}
+    return Review(data_dir=directory, source=(directory / "source.txt").read_text(encoding="utf-8"), tables=tables)
+
+
 def audit_dir(directory: Path, n_jobs: int | None) -> dict:
     """Read a review written by :func:`write_csv_dir` and time ``run_audit`` alone (fresh process)."""
-    tables = {p.stem: read_table(p) for p in sorted(directory.glob("*.csv"))}
-    rv = Review(data_dir=directory, source=(directory / "source.txt").read_text(encoding="utf-8"), tables=tables)
+    rv = read_csv_dir(directory)
     t0 = time.perf_counter()
     res = audit.run_audit(rv, n_jobs=n_jobs)
     seconds = time.perf_counter() - t0
@@ -89,11 +94,8 @@ def via_csv(rv) -> Review:
     """The review as ``make all`` would see it: its tables written as CSV and read back."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     try:
-        tables = {}
-        for name, df in rv.tables.items():
-            df.to_csv(tmp / f"{name}.csv", index=False)
-            tables[name] = read_table(tmp / f"{name}.csv")
-        return Review(data_dir=tmp, source=rv.source, tables=tables)
+        write_csv_dir(rv, tmp)
+        return read_csv_dir(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_findings.py [--repeat 5]
 
 What the findings step adds to the audit of a data directory: the audit itself (run_audit
-plus the source comparison, as notebook 00 runs them), then flag ids, findings and both
+with its checks against the cited sources, as notebook 00 runs it), then flag ids, findings and both
 erratum drafts, each timed in process (best and median of N runs). Target: the findings step
 under 0.5 s on this review.
 """
@@ -18,29 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import pandas as pd  # noqa: E402
-
-from helpers import crosscheck  # noqa: E402
 from helpers.audit import run_audit  # noqa: E402
 from helpers.findings import assign_flag_ids, build_findings, erratum_markdown  # noqa: E402
 from helpers.review import load_review  # noqa: E402
 
 
-def _audit(rv, data_dir):
-    r = run_audit(rv)
-    flags, comp = r.inconsistencies, None
-    if (Path(data_dir) / "external" / "primary_sources.csv").exists():
-        ext, pub = crosscheck.load_external(data_dir)
-        comp = crosscheck.source_comparisons(rv.tables["values"], ext, pub)
-        facts = crosscheck.compare_facts(crosscheck.load_facts(data_dir), pub)
-        sf = pd.concat([crosscheck.crosscheck_flags(ext, rv.tables["values"], pub),
-                        crosscheck.fact_flags(facts, rv.tables["values"])], ignore_index=True)
-        _, flags = crosscheck.merge_audit(r.recomputed, flags, crosscheck.source_recomputed(comp), sf)
-    return flags, comp
-
-
-def _findings(rv, flags, comp):
-    f = build_findings(assign_flag_ids(flags), rv.tables, comp)
+def _findings(rv, result):
+    """Flag ids, findings and both errata, as ``findings.write_audit_outputs`` builds them."""
+    src = result.sources
+    f = build_findings(assign_flag_ids(result.inconsistencies), rv.tables,
+                       src.comparisons if src is not None else None, src.facts if src is not None else None)
     erratum_markdown(f, rv.tables, "review", "en")
     erratum_markdown(f, rv.tables, "review", "zh")
     return f
@@ -55,13 +42,13 @@ def main() -> None:
     ta, tf = [], []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        flags, comp = _audit(rv, args.data_dir)
+        result = run_audit(rv)  # the checks, the comparison with the cited sources included
         t1 = time.perf_counter()
-        f = _findings(rv, flags, comp)
+        f = _findings(rv, result)
         t2 = time.perf_counter()
         ta.append(t1 - t0)
         tf.append(t2 - t1)
-    print(f"data: {args.data_dir}: {len(flags)} flags -> {len(f)} findings")
+    print(f"data: {args.data_dir}: {len(result.inconsistencies)} flags -> {len(f)} findings")
     print(f"audit (checks + sources): best {min(ta):.3f} s, median {statistics.median(ta):.3f} s")
     print(f"findings + erratum (en, zh): best {min(tf):.3f} s, median {statistics.median(tf):.3f} s "
           f"(ratio to the audit {statistics.median(tf) / statistics.median(ta):.2f}; target < 0.5 s)")

@@ -106,22 +106,3 @@ def _publication_row(row: dict, bad) -> None:
     if row.get("doi") and not _DOI.match(row["doi"]):
         bad("doi", f"{row['doi']!r} is not a DOI (10.NNNN/...)")
 
-
-def read_external_checked(data_dir, problems: list[Problem]) -> dict[str, pd.DataFrame]:
-    """Read the ``external/*.csv`` tables that exist (every cell a str), adding every reading
-    problem (unreadable file, ragged row, bad header) to ``problems`` instead of raising."""
-    from pathlib import Path
-
-    from .csvread import read_csv_checked
-    from .errors import DataError
-    from .review import EXTERNAL_TABLES
-
-    out = {}
-    for name in EXTERNAL_TABLES:
-        path = Path(data_dir) / "external" / f"{name}.csv"
-        if path.exists():
-            try:
-                out[name] = read_csv_checked(path, label=f"external/{name}.csv")
-            except DataError as e:
-                problems.extend(e.problems)
-    return out

@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import paths
 from .csvread import read_csv_checked
+from .errors import DataError
 from .schema import TABLES
 from .vocabularies import Vocabularies, load_vocabularies
 
@@ -57,11 +58,13 @@ class Review:
 EXTERNAL_TABLES = ("primary_sources", "publications", "facts")
 
 
-def load_external_tables(data_dir: Path | str) -> dict[str, pd.DataFrame]:
+def load_external_tables(data_dir: Path | str, problems: list | None = None) -> dict[str, pd.DataFrame]:
     """The ``external/*.csv`` tables of a data directory that exist, every cell a str.
 
     The source comparison runs when both ``primary_sources`` and ``publications`` are present
-    (``facts`` is optional); a data directory without ``external/`` gives an empty dict.
+    (``facts`` is optional); a data directory without ``external/`` gives an empty dict. An
+    unreadable file raises :class:`helpers.errors.DataError`, or, when a ``problems`` list is
+    given, adds its problems there and is left out (to report every reading problem at once).
 
     Examples
     --------
@@ -73,7 +76,18 @@ def load_external_tables(data_dir: Path | str) -> dict[str, pd.DataFrame]:
     ['facts']
     """
     ext = Path(data_dir) / "external"
-    return {name: read_table(ext / f"{name}.csv") for name in EXTERNAL_TABLES if (ext / f"{name}.csv").exists()}
+    out = {}
+    for name in EXTERNAL_TABLES:
+        path = ext / f"{name}.csv"
+        if not path.exists():
+            continue
+        try:
+            out[name] = read_csv_checked(path, label=f"external/{name}.csv")
+        except DataError as e:
+            if problems is None:
+                raise
+            problems.extend(e.problems)
+    return out
 
 
 def load_review(data_dir: Path | str = paths.DATA, validate: bool = True) -> Review:

@@ -26,7 +26,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .errors import DataError, Problem
-from .external_validation import external_problems, read_external_checked
+from .external_validation import external_problems
 from .vocabularies import DEFAULT_WORDS, Vocabularies, load_vocabularies
 
 from .schema import COLUMNS, TABLES  # noqa: E402  (the one definition of the columns)
@@ -367,7 +367,7 @@ def validate_data_dir(data_dir: Path | str):
     Returns the validated :class:`helpers.review.Review`.
     """
     from . import paths
-    from .review import Review
+    from .review import Review, load_external_tables
 
     data_dir = Path(data_dir)
     source = paths.source_file(data_dir).read_bytes().decode("utf-8")
@@ -379,7 +379,7 @@ def validate_data_dir(data_dir: Path | str):
             tables[name] = read_csv_checked(p, label=f"{name}.csv")
         except DataError as e:
             problems.extend(e.problems)
-    external = read_external_checked(data_dir, problems)
+    external = load_external_tables(data_dir, problems)
     if problems:
         raise DataError(problems)
     review = Review(data_dir, source, tables, load_vocabularies(data_dir), external)

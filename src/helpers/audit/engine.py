@@ -14,7 +14,7 @@ from .context import (ISSUE_COLUMNS, RECOMPUTED_COLUMNS, SEVERITIES, STATUSES, A
 from .grouping import factorize_sorted, stable_order
 from .lookups import text_order_rank
 from .params import AuditParams
-from .primary_sources import source_tables
+from .primary_sources import TABLES as SOURCE_CHECK_TABLES, source_tables
 from .registry import CHECKS
 
 
@@ -35,8 +35,8 @@ class AuditResult:
     recomputed: pd.DataFrame
     inconsistencies: pd.DataFrame
     params: AuditParams = field(default_factory=AuditParams)
-    #: the comparison with the cited sources (:class:`~.primary_sources.SourceTables`), ``None``
-    #: when the review's data directory holds no ``external/`` figures
+    #: the comparison with the cited sources (:class:`~.primary_sources.SourceTables`); ``None``
+    #: when the review's data directory holds no ``external/`` figures or no source check was run
     sources: object = None
 
     def summary(self) -> pd.DataFrame:
@@ -316,7 +316,8 @@ def run_audit(review, params: AuditParams | dict | None = None, checks: list[str
             ctx.adopt({c: (k.astype(np.intp), u) for c, (k, u) in codes.items()},
                       None if vord is None else vord.astype("int64"))
     names = list(dict.fromkeys(names))
-    sources = source_tables(ctx)  # once, before any worker is forked
+    # the comparison with the cited sources: once, before any worker is forked, when a check reads it
+    sources = source_tables(ctx) if set(names) & set(SOURCE_CHECK_TABLES) else None
     outputs = dict(zip(names, _run_checks(ctx, names, jobs)))
     # each check's rows are deduplicated and sorted on the output order without ``check``;
     # laid end to end in check-name order, a stable sort on the columns before ``check`` gives

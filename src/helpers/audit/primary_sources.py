@@ -268,15 +268,15 @@ def source_tables(ctx: AuditContext) -> SourceTables | None:
 
 
 def _issues_of(ctx: AuditContext, check: str) -> pd.DataFrame:
-    """The running check's flags: its candidates, worded by its table, placed where the
-    comparison placed them."""
+    """The running check's flags: its candidates worded by its table (:func:`source_flags`),
+    placed where the comparison placed them."""
     tables = source_tables(ctx)
     rows = tables.candidates[tables.candidates["check"] == check].reset_index(drop=True) if tables else None
     if rows is None or rows.empty:
         return empty_issues()
-    worded = render(TABLES[check], rows["outcome"], rows)
+    f = source_flags(rows)
     first_ids = np.array([ids.split(";")[0] for ids in rows["value_ids"]], dtype=object)
-    return ctx.issues(first_ids, worded["severity"], worded["reported"], worded["expected"], worded["message"],
+    return ctx.issues(first_ids, f["severity"], f["reported"], f["expected"], f["message"],
                       rows["value_ids"].to_numpy(dtype=object), study_ids=rows["study_id"].to_numpy(dtype=object),
                       override={c: rows[c].to_numpy(dtype=object) for c in ("section", "location", "refs", "quantity")})
 

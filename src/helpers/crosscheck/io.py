@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
+from ..review import load_external_tables
 from .facts import FACT_COLUMNS
 
 
@@ -15,15 +16,14 @@ def _read(path: Path) -> pd.DataFrame:
 
 def load_external(data_dir: Path | str = paths.DATA) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read ``external/primary_sources.csv`` (figures read in sources, whatever their kind) and
-    ``external/publications.csv`` as strings."""
-    ext_dir = Path(data_dir) / "external"
-    return _read(ext_dir / "primary_sources.csv"), _read(ext_dir / "publications.csv")
+    ``external/publications.csv`` as strings (:func:`helpers.review.load_external_tables`)."""
+    tables = load_external_tables(data_dir)
+    return tables["primary_sources"], tables["publications"]
 
 
 def load_facts(data_dir: Path | str = paths.DATA) -> pd.DataFrame:
     """Read ``external/facts.csv`` as strings (an empty frame with its columns when absent)."""
-    path = Path(data_dir) / "external" / "facts.csv"
-    return _read(path) if path.exists() else pd.DataFrame(columns=FACT_COLUMNS)
+    return load_external_tables(data_dir).get("facts", pd.DataFrame(columns=FACT_COLUMNS))
 
 
 def load_review_values(data_dir: Path | str = paths.DATA) -> pd.DataFrame:

@@ -71,7 +71,10 @@ class Context:
     def __init__(self, ev: pd.DataFrame, comparisons: pd.DataFrame | None, studies: pd.DataFrame,
                  facts: pd.DataFrame | None = None):
         self.ev = ev
-        self.facts = facts if facts is not None else pd.DataFrame(columns=FACT_KEYS + ["review_quote", "source"])
+        #: compared facts by what a flag about them carries (see :meth:`facts_of`)
+        self.facts: dict[tuple, list[dict]] = {}
+        for r in (facts.to_dict("records") if facts is not None else []):
+            self.facts.setdefault(tuple(r[k] for k in FACT_KEYS), []).append(r)
         c = comparisons if comparisons is not None else pd.DataFrame(columns=["value_id", "status", "expected", "source"])
         c = c[c["status"].isin(["confirmed", "contradicted"])]
         self.comp = {vid: (st, exp, src) for vid, st, exp, src in zip(c["value_id"], c["status"], c["expected"], c["source"])}
@@ -85,14 +88,12 @@ class Context:
         """The compared facts the flags report (same location, aspect, review label and source
         label, the fact's reference among the flag's)."""
         out = []
-        if self.facts.empty:
+        if not self.facts:
             return out
-        for _, fl in flags.iterrows():
-            refs = set(str(fl["refs"]).split(";"))
-            m = ((self.facts["review_location"] == fl["location"]) & (self.facts["aspect"] == fl["quantity"])
-                 & (self.facts["review_says"] == fl["reported"]) & (self.facts["source_says"] == fl["expected"])
-                 & self.facts["ref"].isin(refs))
-            out += [r for r in self.facts[m].to_dict("records") if r not in out]
+        for loc, aspect, rev, src, refs in zip(flags["location"], flags["quantity"], flags["reported"],
+                                               flags["expected"], flags["refs"]):
+            for ref in str(refs).split(";"):
+                out += [r for r in self.facts.get((loc, aspect, rev, src, ref), []) if r not in out]
         return out
 
     def arm_sizes(self, vid: str) -> list[str]:

@@ -18,6 +18,8 @@ FINDINGS_COLUMNS = ["finding_id", "tier", "impact", "kind", "section", "location
                     "flag_ids", "value_ids"]
 #: rank order, most serious first
 TIERS = ["definite_error", "probable_error", "plausibility", "source_doubt", "reporting_style"]
+#: the tiers whose findings are errors (those of the erratum); the rest are notes, doubts and style
+ERROR_TIERS = TIERS[:2]
 IMPACTS = ["conclusion", "figure", "cosmetic"]
 RESOLUTIONS = ["primary_source", "internal_evidence", "undecidable", "not_applicable"]
 #: the check whose recomputation compares a figure with the cited study's own publication

@@ -236,10 +236,6 @@ def count_table(findings: pd.DataFrame | None, flags: pd.DataFrame, lang: str) -
     return out
 
 
-#: tiers whose findings are errors (the rest are notes, doubts and style)
-ERROR_TIERS = ("definite_error", "probable_error")
-
-
 def verdict(findings: pd.DataFrame | None, flags: pd.DataFrame, n_values: int, lang: str) -> str:
     """The summary's opening paragraph, from the templates and the counts (plain text)."""
     sev = flags["severity"].value_counts()
@@ -249,8 +245,8 @@ def verdict(findings: pd.DataFrame | None, flags: pd.DataFrame, n_values: int, l
     r = fv.ranked(findings)
     tiers = ", ".join(f"{int((r['tier'] == k).sum())} {label('tier', k, lang)}" for k in fv.TIERS if (r["tier"] == k).any())
     text = t("verdict.findings", lang, n_findings=len(r), n_values=n_values, tiers=tiers or "0",
-             n_conclusion=int(((r["impact"] == "conclusion") & r["tier"].isin(ERROR_TIERS)).sum()),
-             n_conclusion_maybe=int(((r["impact"] == "conclusion") & ~r["tier"].isin(ERROR_TIERS)).sum()),
+             n_conclusion=int(((r["impact"] == "conclusion") & r["tier"].isin(fv.ERROR_TIERS)).sum()),
+             n_conclusion_maybe=int(((r["impact"] == "conclusion") & ~r["tier"].isin(fv.ERROR_TIERS)).sum()),
              n_source=int((r["resolution"] == "primary_source").sum()),
              n_internal=int((r["resolution"] == "internal_evidence").sum()),
              n_undecidable=int((r["resolution"] == "undecidable").sum()))
